@@ -1,0 +1,94 @@
+// swift-tools-version:6.0
+//
+// Cutover: a scriptable deployment shell driven from Lua 5.4.
+// Read top to bottom, the targets are the architecture (see shared DESIGN.md "Modules").
+
+import PackageDescription
+
+let package = Package(
+    name: "cutover",
+    products: [
+        .executable(name: "cutover", targets: ["cutover"]),
+        .library(name: "LuaRuntime", targets: ["LuaRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - C boundary
+
+        /// Lua 5.4 (Debian's liblua5.4-dev), with a shim for the macros Swift cannot import.
+        .systemLibrary(
+            name: "CLua",
+            path: "Sources/CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        /// libedit's readline-compatible interface, with a shim for its globals.
+        .systemLibrary(
+            name: "CEditline",
+            path: "Sources/CEditline",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        /// The little C that must be C: the error trampoline, protected calls with a
+        /// traceback handler, the interrupt hook, the capped allocator, the SIGINT
+        /// handler and libedit's character reader.
+        .target(
+            name: "CShellSupport",
+            dependencies: ["CLua"],
+            path: "Sources/CShellSupport"
+        ),
+
+        // MARK: - Host runtime
+
+        /// Owns a Lua VM: values across the boundary, protected calls, userdata,
+        /// interrupts, memory caps, the stdlib search path. Knows nothing of deployments.
+        .target(
+            name: "LuaRuntime",
+            dependencies: ["CLua", "CShellSupport"],
+            path: "Sources/LuaRuntime"
+        ),
+        /// The prompt: line editors (libedit and plain), chunk reader, completion,
+        /// pretty printer, history, prompt commands.
+        .target(
+            name: "CutoverREPL",
+            dependencies: ["LuaRuntime", "CEditline", "CShellSupport"],
+            path: "Sources/CutoverREPL"
+        ),
+
+        // MARK: - Executable
+
+        .executableTarget(
+            name: "cutover",
+            dependencies: [
+                "LuaRuntime",
+                "CutoverREPL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/cutover"
+        ),
+
+        // MARK: - Tests
+
+        /// Pseudo-terminal helpers for the end-to-end tests (glibc's pty functions need
+        /// _GNU_SOURCE, which Swift's Glibc module does not define).
+        .target(
+            name: "CTestPTY",
+            path: "Sources/CTestPTY"
+        ),
+        .testTarget(
+            name: "LuaRuntimeTests",
+            dependencies: ["LuaRuntime"]
+        ),
+        .testTarget(
+            name: "CutoverREPLTests",
+            dependencies: ["CutoverREPL", "LuaRuntime"]
+        ),
+        .testTarget(
+            name: "CutoverEndToEndTests",
+            dependencies: ["CTestPTY"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
