@@ -46,6 +46,9 @@ public final class LuaVM {
         return Unmanaged<LuaVM>.fromOpaque(owner).takeUnretainedValue()
     }
 
+    /// "Lua 5.4.4": the release of the linked library.
+    public static var release: String { String(cString: cutover_LUA_RELEASE) }
+
     /// The main thread's stack.
     public var stack: LuaStack { LuaStack(state) }
 

@@ -139,7 +139,7 @@ private func cFormat14g(_ d: Double) -> [CChar] {
 }
 
 #if canImport(Glibc)
-import Glibc
+@preconcurrency import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif

@@ -1,1 +1,98 @@
-print("placeholder")
+import ArgumentParser
+import CutoverREPL
+
+/// `cutover`: with no subcommand, lua-style — the prompt, a script, `-e`, `-`.
+struct Cutover: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cutover",
+        abstract: "A scriptable deployment shell driven from Lua 5.4.",
+        discussion: """
+            With no arguments on a terminal, opens the prompt. `cutover FILE [ARGS...]` \
+            runs a Lua file with `arg` and `...` set as lua does; `-e CODE` runs a \
+            string; `-` (or piped standard input) runs standard input; `-i` enters the \
+            prompt afterwards. Exit status: 0 success, 1 a Lua error, 2 bad usage.
+            """,
+        version: "cutover \(Launch.version) (\(Launch.luaVersion))",
+        subcommands: [Lua.self, Run.self],
+        defaultSubcommand: Lua.self
+    )
+}
+
+/// The lua-style entry, also reachable as `cutover lua …`.
+struct Lua: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run Lua: the prompt, a script, -e CODE or standard input (the default)."
+    )
+
+    @Option(name: .customShort("e"), help: ArgumentHelp("Run CODE (may be repeated).", valueName: "code"))
+    var execute: [String] = []
+
+    @Option(name: .customShort("l"), help: ArgumentHelp("Require module NAME into the global NAME (or g=NAME).", valueName: "name"))
+    var library: [String] = []
+
+    @Flag(name: .customShort("i"), help: "Enter the prompt after running the script or -e code.")
+    var interactive = false
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("A Lua file (or - for standard input) and its arguments.", valueName: "script"))
+    var script: [String] = []
+
+    mutating func validate() throws {
+        // lua.c's conventions: `--` ends the options; any other option-looking word
+        // before the script is a usage error, not a file name.
+        if script.first == "--" { script.removeFirst() }
+        if let first = script.first, first.hasPrefix("-"), first != "-" {
+            throw ValidationError("unrecognized option '\(first)'")
+        }
+    }
+
+    func run() throws {
+        var launch = Launch()
+        launch.requires = library
+        launch.chunks = execute
+        launch.interactive = interactive
+        launch.script = script.first
+        launch.scriptArguments = Array(script.dropFirst())
+        throw ExitCode(launch.run())
+    }
+}
+
+/// `cutover run FILE [ARGS...]`.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run a Lua file with arguments.")
+
+    @Flag(name: .customShort("i"), help: "Enter the prompt after the script.")
+    var interactive = false
+
+    @Argument(help: ArgumentHelp("The Lua file to run (- for standard input).", valueName: "file"))
+    var file: String
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("Arguments for the script (its `arg` and `...`).", valueName: "args"))
+    var arguments: [String] = []
+
+    func run() throws {
+        var launch = Launch()
+        launch.script = file
+        launch.scriptArguments = arguments
+        launch.interactive = interactive
+        throw ExitCode(launch.run())
+    }
+}
+
+/// Exit statuses as lua.c and Cutover document them: help and version 0, a Lua
+/// error 1, bad usage 2 (argument-parser's own default for usage would be 64).
+func main() -> Never {
+    do {
+        var command = try Cutover.parseAsRoot()
+        try command.run()
+        Cutover.exit()
+    } catch let code as ExitCode {
+        Cutover.exit(withError: code)
+    } catch {
+        if Cutover.exitCode(for: error) == .success { Cutover.exit(withError: error) }
+        let message = Cutover.fullMessage(for: error)
+        Console.writeError("cutover: " + message + "\n")
+        Cutover.exit(withError: ExitCode(2))
+    }
+}
+
+main()

@@ -103,4 +103,13 @@ void cutover_install_coroutine_tracking(lua_State *L);
 /// (EOF to libedit) when SIGINT arrives; decodes UTF-8 itself.
 int cutover_editline_getc(FILE *stream);
 
+
+
+// MARK: - Output
+
+/// Writes to C's stdout/stderr (the streams Lua's print and io.write use), so text
+/// from Swift and from Lua comes out in order.
+void cutover_write_out(const char *text, size_t length);
+void cutover_write_err(const char *text, size_t length);
+void cutover_flush(void);
 #endif

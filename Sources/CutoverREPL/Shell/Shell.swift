@@ -1,0 +1,65 @@
+import LuaRuntime
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// A Lua VM set up as Cutover runs it: standard libraries, the stdlib on
+/// `package.path` (in front of `LUA_PATH`'s entries), Ctrl-C handling, and the ways
+/// of running code that the command line offers.
+public final class Shell {
+    public let vm: LuaVM
+    /// Where `require "cutover.…"` finds the Lua side, if anywhere.
+    public let stdlibDirectory: String?
+
+    public init(memoryLimit: Int? = nil) throws {
+        vm = try LuaVM(memoryLimit: memoryLimit)
+        stdlibDirectory = StdlibLocator.locate()
+        if let stdlibDirectory { vm.prependToPackagePath(stdlibDirectory) }
+        LuaVM.installInterruptHandler()
+    }
+
+    /// Sets the global `arg` as lua.c does: `arg[0]` is the script, positive indices
+    /// its arguments, negative ones the interpreter and the options before the script.
+    public func setArguments(_ argv: [String], scriptIndex: Int) {
+        var table = LuaTable(array: [])
+        for (i, value) in argv.enumerated() {
+            table[.integer(Int64(i - scriptIndex))] = .string(value)
+        }
+        vm[global: "arg"] = .table(table)
+    }
+
+    /// Runs a file with `...` set to its arguments.
+    public func runFile(_ path: String, arguments: [String] = []) throws {
+        let chunk = try vm.loadFile(path)
+        try vm.call(.reference(chunk), arguments: arguments.map { .string($0) })
+    }
+
+    /// Runs a string given on the command line.
+    public func runString(_ code: String, chunkName: String = "=(command line)") throws {
+        try vm.run(code, chunkName: chunkName)
+    }
+
+    /// Runs all of standard input as one chunk (a first `#` line is skipped).
+    public func runStandardInput(arguments: [String] = []) throws {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(0, &buffer, buffer.count)
+            if n > 0 { bytes.append(contentsOf: buffer[0..<n]) } else if n == 0 || errno != EINTR { break }
+        }
+        if bytes.first == UInt8(ascii: "#") {
+            // Keep the newline so line numbers stay right.
+            bytes = Array(bytes.drop(while: { $0 != UInt8(ascii: "\n") }))
+        }
+        let code = String(decoding: bytes, as: UTF8.self)
+        try vm.run(code, chunkName: "=stdin", arguments: arguments.map { .string($0) })
+    }
+
+    /// How an error is shown on stderr: the message, then the traceback.
+    public static func describe(_ error: Error) -> String {
+        if let error = error as? LuaError {
+            return error.traceback.isEmpty ? error.message : error.message + "\n" + error.traceback
+        }
+        return String(describing: error)
+    }
+}
