@@ -9,6 +9,7 @@ let package = Package(
     name: "cutover",
     products: [
         .executable(name: "cutover", targets: ["cutover"]),
+        .executable(name: "cutover-bench", targets: ["cutover-bench"]),
         .library(name: "LuaRuntime", targets: ["LuaRuntime"]),
     ],
     dependencies: [
@@ -67,6 +68,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cutover"
+        ),
+
+        // MARK: - Benchmarks (scripts/bench)
+
+        /// A plain C function registered the usual way: the reference for call costs.
+        .target(
+            name: "CBenchSupport",
+            dependencies: ["CLua"],
+            path: "Sources/CBenchSupport"
+        ),
+        .executableTarget(
+            name: "cutover-bench",
+            dependencies: ["LuaRuntime", "CBenchSupport", "CLua"],
+            path: "Sources/cutover-bench"
         ),
 
         // MARK: - Tests
