@@ -1,5 +1,8 @@
 import ArgumentParser
 import CutoverREPL
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `cutover`: with no subcommand, lua-style — the prompt, a script, `-e`, `-`.
 struct Cutover: ParsableCommand {
@@ -21,6 +24,7 @@ struct Cutover: ParsableCommand {
 /// The lua-style entry, also reachable as `cutover lua …`.
 struct Lua: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lua",
         abstract: "Run Lua: the prompt, a script, -e CODE or standard input (the default)."
     )
 
@@ -58,7 +62,7 @@ struct Lua: ParsableCommand {
 
 /// `cutover run FILE [ARGS...]`.
 struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run a Lua file with arguments.")
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a Lua file with arguments.")
 
     @Flag(name: .customShort("i"), help: "Enter the prompt after the script.")
     var interactive = false
@@ -81,6 +85,11 @@ struct Run: ParsableCommand {
 /// Exit statuses as lua.c and Cutover document them: help and version 0, a Lua
 /// error 1, bad usage 2 (argument-parser's own default for usage would be 64).
 func main() -> Never {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    let subcommands = Set(Cutover.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
+    if let launch = Launch(luaStyle: arguments, subcommands: subcommands) {
+        exit(launch.run()) // not Cutover.exit: it formats messages first, a third of startup
+    }
     do {
         var command = try Cutover.parseAsRoot()
         try command.run()

@@ -17,6 +17,39 @@ public struct Launch {
 
     public init() {}
 
+    /// Reads the plain lua-style command lines — `-e CODE`, `-l NAME`, `-i`, then an
+    /// optional script (or `-`) and its arguments — without argument-parser, whose
+    /// set-up is most of the startup time (scripts/bench). Returns nil for anything
+    /// else (subcommands, `--help`, `--version`, unknown options, missing values):
+    /// argument-parser handles those and says what is wrong.
+    public init?(luaStyle arguments: [String], subcommands: Set<String>) {
+        var i = 0
+        while i < arguments.count {
+            let word = arguments[i]
+            switch word {
+            case "-e", "-l":
+                guard i + 1 < arguments.count else { return nil }
+                if word == "-e" { chunks.append(arguments[i + 1]) } else { requires.append(arguments[i + 1]) }
+                i += 2
+            case "-i":
+                interactive = true
+                i += 1
+            case "--":
+                i += 1
+                if i < arguments.count { script = arguments[i] }
+                scriptArguments = Array(arguments.dropFirst(i + 1))
+                return
+            default:
+                if word.hasPrefix("-") && word != "-" { return nil }
+                // A first word that names a subcommand is that subcommand.
+                if i == 0 && subcommands.contains(word) { return nil }
+                script = word
+                scriptArguments = Array(arguments.dropFirst(i + 1))
+                return
+            }
+        }
+    }
+
     /// Runs it all; returns the exit status (0, or 1 after an error).
     public func run() -> Int32 {
         let shell: Shell
