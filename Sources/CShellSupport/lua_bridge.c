@@ -224,7 +224,9 @@ int cutover_pcall(lua_State *L, int nargs, int nresults) {
     lua_State *saved_current = vm->current;
     int outermost = vm->depth == 0;
     if (outermost) {
-        vm->interrupt = CUTOVER_INTERRUPT_NONE;
+        // A Ctrl-C that came after the last call ended but before this one began
+        // (say, right after Enter) is meant for this call.
+        vm->interrupt = sigint_flag ? CUTOVER_INTERRUPT_SIGNAL : CUTOVER_INTERRUPT_NONE;
         vm->deadline_ns = vm->time_limit_ns ? now_ns() + vm->time_limit_ns : 0;
         set_hook(vm->main, vm);
         if (L != vm->main) set_hook(L, vm);

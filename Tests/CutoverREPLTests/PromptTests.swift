@@ -59,11 +59,18 @@ private final class ScriptedEditor: LineEditor {
         var template = Array("/tmp/cutover-save-XXXXXX".utf8CString)
         let directory = String(cString: mkdtemp(&template)!)
         let path = directory + "/session.lua"
-        _ = try run(["local base = 20", "function add(n) return base + n end", "add(1)", "error('not saved')",
-                     "result = add(22)", ".save \(path)"])
+        _ = try run(["local base = 20", "function add(n) return base + n end", "add(1)", "base + 1",
+                     "error('not saved')", "result = add(22)", ".save \(path)"])
         let replay = try Shell()
         try replay.runFile(path)
         #expect(replay.vm[global: "result"] == 42)
+        // A call is saved as typed; an expression that is not a statement is printed.
+        let text = try replay.vm.run("local f = assert(io.open(...)) local s = f:read('a') f:close() return s",
+                                     arguments: [.string(path)])
+        let lines = text.first?.stringValue?.split(separator: "\n").map(String.init) ?? []
+        #expect(lines.contains("add(1)"))
+        #expect(lines.contains("print(base + 1)"))
+        #expect(!lines.contains("error('not saved')"))
     }
 
     @Test func initFileRunsFirst() throws {

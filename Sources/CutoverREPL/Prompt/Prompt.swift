@@ -26,7 +26,9 @@ public final class Prompt {
 
     /// One successful input, for `.save`.
     enum Input {
-        case expression(String)
+        /// `call` when the expression is also a statement (a function call): saved as
+        /// typed, so a script does not print what the call returns, twice.
+        case expression(String, call: Bool)
         case statement(String)
         case load(String)
     }
@@ -95,7 +97,7 @@ public final class Prompt {
             remember(source)
             do {
                 let results = try session.run(function)
-                inputs.append(.expression(expression))
+                inputs.append(.expression(expression, call: reader.isStatement(expression)))
                 if let first = results.first { session.setLastResult(first) }
                 if !results.isEmpty { Console.write(session.render(results) + "\n") }
             } catch {
@@ -171,7 +173,8 @@ public final class Prompt {
         for input in inputs {
             switch input {
             case .statement(let source): script += source + "\n"
-            case .expression(let source): script += "print(" + source + ")\n"
+            case .expression(let source, call: true): script += source + "\n"
+            case .expression(let source, call: false): script += "print(" + source + ")\n"
             case .load(let file): script += "dofile(\(luaQuoted(file)))\n"
             }
         }

@@ -54,6 +54,13 @@ public struct ChunkReader {
         }
     }
 
+    /// Whether input compiles as statements on its own (for an expression: whether it
+    /// is a function call).
+    public func isStatement(_ input: String) -> Bool {
+        if case .success = compile(input) { return true }
+        return false
+    }
+
     private func compile(_ source: String) -> Result<LuaReference, LuaError> {
         do {
             return .success(try vm.load(source, chunkName: chunkName))
