@@ -44,6 +44,7 @@ struct Lua: ParsableCommand {
         // lua.c's conventions: `--` ends the options; any other option-looking word
         // before the script is a usage error, not a file name.
         if script.first == "--" { script.removeFirst() }
+        if let first = script.first, first == "-h" || first == "--help" { throw CleanExit.helpRequest(self) }
         if let first = script.first, first.hasPrefix("-"), first != "-" {
             throw ValidationError("unrecognized option '\(first)'")
         }

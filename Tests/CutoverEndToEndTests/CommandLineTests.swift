@@ -76,3 +76,69 @@ struct CommandLineTests {
         #expect(result.stderr.contains("broken.lua:2:"), "\(result)")
     }
 }
+
+/// More of lua.c's conventions and the exit statuses.
+@Suite
+struct RunModeTests {
+    @Test func runsSeveralChunksInOrderThenTheScript() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("print(x + 1)", to: "s.lua")
+        let result = try Pipes.run(sandbox.cutover(["-e", "x = 1", "-e", "x = x * 10", "s.lua"]))
+        #expect(result.stdout == "11\n", "\(result)")
+    }
+
+    @Test func argTableHasTheInterpreterAtNegativeIndices() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("print(arg[-1], arg[-2] ~= nil, arg[0], arg[1])", to: "s.lua")
+        let result = try Pipes.run(sandbox.cutover(["-e", "", "s.lua", "x"]))
+        #expect(result.stdout == "\ttrue\ts.lua\tx\n", "\(result)")
+    }
+
+    @Test func interactiveAfterAScriptReadsTheRestOfStandardInput() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("base = 40", to: "s.lua")
+        let result = try Pipes.run(sandbox.cutover(["-i", "s.lua"]), stdin: "base + 2\n")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("42"), "\(result)")
+    }
+
+    @Test func errorObjectsThatAreNotStringsAreDescribed() throws {
+        let result = try Pipes.run(Sandbox().cutover(["-e", "error({})"]))
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("(error object is a table value)"), "\(result)")
+    }
+
+    @Test func missingScriptIsAnError() throws {
+        let result = try Pipes.run(Sandbox().cutover(["nope.lua"]))
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("cannot open nope.lua"), "\(result)")
+    }
+
+    @Test func missingValueForDashEIsUsage() throws {
+        let result = try Pipes.run(Sandbox().cutover(["-e"]))
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains("-e"), "\(result)")
+    }
+
+    @Test func everySubcommandHasHelp() throws {
+        for command in [["--help"], ["lua", "--help"], ["run", "--help"], ["help", "run"]] {
+            let result = try Pipes.run(Sandbox().cutover(command))
+            #expect(result.status == 0, "\(command): \(result)")
+            #expect(result.stdout.contains("USAGE"), "\(command): \(result)")
+        }
+    }
+
+    @Test func versionNamesLua() throws {
+        let result = try Pipes.run(Sandbox().cutover(["--version"]))
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("Lua 5.4"), "\(result)")
+    }
+
+    @Test func shebangLineIsSkipped() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("#!/usr/bin/env cutover\nprint('ran')\nerror('line three')", to: "s.lua")
+        let result = try Pipes.run(sandbox.cutover(["s.lua"]))
+        #expect(result.stdout == "ran\n", "\(result)")
+        #expect(result.stderr.contains("s.lua:3: line three"), "\(result)")
+    }
+}

@@ -174,4 +174,104 @@ struct PromptTests {
         try terminal.enter("greeting")
         try terminal.expect("hi")
     }
+
+    // MARK: - More of the prompt
+
+    @Test func interruptsALoopInsideACoroutine() throws {
+        let terminal = try Terminal(Sandbox().cutover())
+        try terminal.waitForPrompt()
+        try terminal.enter(#"co = coroutine.wrap(function() print("spinning") while true do end end)"#)
+        try terminal.waitForPrompt()
+        try terminal.enter("co()")
+        try terminal.expectLine("spinning")
+        try terminal.sendControl("c")
+        try terminal.expect("interrupted")
+        try terminal.waitForPrompt()
+        try terminal.enter("40+2")
+        try terminal.expectLine("42")
+    }
+
+    @Test func interruptsALoopThatCatchesErrors() throws {
+        let terminal = try Terminal(Sandbox().cutover())
+        try terminal.waitForPrompt()
+        try terminal.enter(#"print("catching") while true do pcall(function() while true do end end) end"#)
+        try terminal.expectLine("catching")
+        try terminal.sendControl("c")
+        try terminal.expect("interrupted")
+        try terminal.waitForPrompt()
+    }
+
+    @Test func completesMethodsAfterAColon() throws {
+        let terminal = try Terminal(Sandbox().cutover())
+        try terminal.waitForPrompt()
+        try terminal.enter("s = 'abc'")
+        try terminal.waitForPrompt()
+        try terminal.send("s:upp")
+        try terminal.send("\t")
+        try terminal.expect("er(")
+        try terminal.send(")\r")
+        try terminal.expectLine(#""ABC""#)
+    }
+
+    @Test func printsSeveralResultsAndKeepsTheLastAsUnderscore() throws {
+        let terminal = try Terminal(Sandbox().cutover())
+        try terminal.waitForPrompt()
+        try terminal.enter("1, 'two', { 3 }")
+        try terminal.expectLine("1\t\"two\"\t{ 3 }")
+        try terminal.waitForPrompt()
+        try terminal.enter("_ + 1")
+        try terminal.expectLine("2")
+    }
+
+    @Test func coloursOnATerminalUnlessNoColor() throws {
+        // Matching ignores terminal controls; the raw transcript keeps them.
+        let coloured = try Terminal(Sandbox(color: true).cutover())
+        try coloured.waitForPrompt()
+        try coloured.enter("'x'")
+        try coloured.waitForPrompt()
+        #expect(coloured.transcript.contains("\u{1B}[32m\"x\"\u{1B}[0m"), "\(coloured.transcript.debugDescription)")
+        let plain = try Terminal(Sandbox().cutover())
+        try plain.waitForPrompt()
+        try plain.enter("'x'")
+        try plain.expectLine(#""x""#)
+        try plain.waitForPrompt()
+        #expect(!plain.transcript.contains("\u{1B}[32m"), "\(plain.transcript.debugDescription)")
+    }
+
+    @Test func loadsAFileAndListsHistory() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("loaded = 'yes'", to: "extra.lua")
+        let terminal = try Terminal(sandbox.cutover())
+        try terminal.waitForPrompt()
+        try terminal.enter(".load extra.lua")
+        try terminal.waitForPrompt()
+        try terminal.enter("loaded")
+        try terminal.expectLine(#""yes""#)
+        try terminal.waitForPrompt()
+        try terminal.enter(".history")
+        try terminal.expect(".load extra.lua")
+        try terminal.waitForPrompt()
+        try terminal.enter(".load missing.lua")
+        try terminal.expect("cannot open missing.lua")
+        try terminal.waitForPrompt()
+    }
+
+    @Test func multiLineInputIsOneHistoryEntry() throws {
+        let sandbox = try Sandbox()
+        let first = try Terminal(sandbox.cutover())
+        try first.waitForPrompt()
+        try first.enter("function twice(n)")
+        try first.waitForContinuationPrompt()
+        try first.enter("return 2 * n end")
+        try first.waitForPrompt()
+        try first.sendControl("d")
+        #expect(try first.waitForExit() == 0)
+
+        let second = try Terminal(sandbox.cutover())
+        try second.waitForPrompt()
+        try second.send("\u{1B}[A\r")   // Up: the whole function comes back
+        try second.waitForPrompt()
+        try second.enter("twice(21)")
+        try second.expectLine("42")
+    }
 }
