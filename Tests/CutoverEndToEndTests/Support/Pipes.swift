@@ -30,12 +30,20 @@ enum Pipes {
         var outputDescriptor: Int32 = -1
         var errorDescriptor: Int32 = -1
         let input = Array(stdin.utf8)
-        let pid = invocation.withCArrays { argv, envp in
-            input.withUnsafeBytes { bytes in
-                cutover_pty_spawn_piped(
-                    invocation.executable, invocation.directory, argv, envp,
-                    bytes.baseAddress, bytes.count, &outputDescriptor, &errorDescriptor)
+        var pid: pid_t = -1
+        // A binary a test has just copied can be briefly "busy" (ETXTBSY): a process
+        // spawned by a parallel test at that moment inherited the copy's write
+        // descriptor until its own exec. That lasts microseconds; try again.
+        for _ in 0..<100 {
+            pid = invocation.withCArrays { argv, envp in
+                input.withUnsafeBytes { bytes in
+                    cutover_pty_spawn_piped(
+                        invocation.executable, invocation.directory, argv, envp,
+                        bytes.baseAddress, bytes.count, &outputDescriptor, &errorDescriptor)
+                }
             }
+            guard pid <= 0 && errno == ETXTBSY else { break }
+            usleep(10_000)
         }
         guard pid > 0 else {
             throw HarnessError.system(call: "posix_spawn \(invocation.executable)", errno: errno)
