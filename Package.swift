@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: - C boundary
@@ -41,6 +42,22 @@ let package = Package(
             path: "Sources/CShellSupport"
         ),
 
+        // MARK: - Core
+
+        /// Pure: the model, planning arithmetic, the deployment engine (events in,
+        /// commands out), policies and provider protocols. No clock, no I/O, no Lua.
+        .target(
+            name: "CutoverCore",
+            path: "Sources/CutoverCore"
+        ),
+        /// appspec files (YAML and JSON, server/ECS/Lambda forms) parsed and validated
+        /// as the CodeDeploy agent does, every error with file:line:col.
+        .target(
+            name: "CutoverAppSpec",
+            dependencies: ["CutoverCore", .product(name: "Yams", package: "Yams")],
+            path: "Sources/CutoverAppSpec"
+        ),
+
         // MARK: - Host runtime
 
         /// Owns a Lua VM: values across the boundary, protected calls, userdata,
@@ -65,6 +82,8 @@ let package = Package(
             dependencies: [
                 "LuaRuntime",
                 "CutoverREPL",
+                "CutoverCore",
+                "CutoverAppSpec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cutover"
@@ -91,6 +110,14 @@ let package = Package(
         .target(
             name: "CTestPTY",
             path: "Sources/CTestPTY"
+        ),
+        .testTarget(
+            name: "CutoverCoreTests",
+            dependencies: ["CutoverCore"]
+        ),
+        .testTarget(
+            name: "CutoverAppSpecTests",
+            dependencies: ["CutoverAppSpec", "CutoverCore"]
         ),
         .testTarget(
             name: "LuaRuntimeTests",
