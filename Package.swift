@@ -58,6 +58,15 @@ let package = Package(
             path: "Sources/CutoverAppSpec"
         ),
 
+        // MARK: - Providers
+
+        /// The simulator: fleets, a virtual clock, scripted and seeded faults.
+        .target(
+            name: "CutoverSim",
+            dependencies: ["CutoverCore"],
+            path: "Sources/CutoverSim"
+        ),
+
         // MARK: - Host runtime
 
         /// Owns a Lua VM: values across the boundary, protected calls, userdata,
@@ -114,6 +123,10 @@ let package = Package(
         .testTarget(
             name: "CutoverCoreTests",
             dependencies: ["CutoverCore"]
+        ),
+        .testTarget(
+            name: "CutoverSimTests",
+            dependencies: ["CutoverSim", "CutoverCore"]
         ),
         .testTarget(
             name: "CutoverAppSpecTests",

@@ -1,0 +1,54 @@
+/// What happened in a deployment. The event log is the deployment: its state is a
+/// fold over these (`DeploymentState.apply`). Targets are named by their index in
+/// `DeploymentSpec.targets`.
+public enum DeploymentEvent: Sendable, Equatable {
+    case created
+    /// InProgress, with the floor and batch size computed once, at the start.
+    case started(minimumHealthy: Int, batchSize: Int)
+    case batchStarted(index: Int, targets: [Int])
+    case lifecycleStarted(target: Int, event: LifecycleEvent)
+    case lifecycleEnded(target: Int, event: LifecycleEvent, status: LifecycleEventStatus,
+                        error: LifecycleErrorCode, message: String)
+    case targetEnded(target: Int, status: TargetStatus)
+    /// A policy's step, as it asked for it (for replay checks and `why`).
+    case policyStep(PolicyStep)
+    case bakeStarted(untilMilliseconds: Int64, alarms: [String])
+    case bakeEnded
+    case approvalWaiting(name: String)
+    case approved(name: String)
+    case alarmActive(name: String)
+    case alarmPollFailed(message: String)
+    case stopRequested(code: DeploymentErrorCode, rollback: Bool, message: String)
+    case ended(status: DeploymentStatus, error: DeploymentErrorCode?, message: String)
+    /// A rollback deployment of `revision` is to be created (creator codeDeployRollback).
+    case rollbackRequested(revision: String)
+    case rollbackUnavailable(message: String)
+}
+
+/// One step a policy asks for (DESIGN.md "Policies").
+public enum PolicyStep: Sendable, Equatable {
+    /// Deploy these targets as one batch (indices into the spec's targets).
+    case deploy([Int])
+    /// Wait, watching alarms (the deployment's, or these).
+    case bake(seconds: Int, alarms: [String]?)
+    /// Wait until `approve(name)`.
+    case approve(String)
+    /// Stop the deployment as failed.
+    case abort(String)
+    /// The policy has finished; the configuration deploys whatever is left.
+    case done
+}
+
+/// An event as the log holds it: its place and its (virtual or real) time.
+public struct RecordedEvent: Sendable, Equatable {
+    public var sequence: Int
+    /// Milliseconds since the deployment was created.
+    public var time: Int64
+    public var event: DeploymentEvent
+
+    public init(sequence: Int, time: Int64, event: DeploymentEvent) {
+        self.sequence = sequence
+        self.time = time
+        self.event = event
+    }
+}

@@ -1,0 +1,89 @@
+/// Everything a deployment needs to decide what to do: the targets as they were at
+/// the start, the configuration, the revision and the group's options. Together with
+/// the recorded events it determines the deployment's state completely.
+public struct DeploymentSpec: Sendable, Equatable, Codable {
+    public var id: String
+    public var application: String
+    public var group: String
+    public var platform: ComputePlatform
+    /// The revision being deployed.
+    public var revision: String
+    /// The group's last successful revision (its target revision), if any: what a
+    /// rollback goes back to.
+    public var lastSuccessfulRevision: String?
+    public var configuration: DeploymentConfiguration
+    /// The targets, in the fleet's order, with their health at the start.
+    public var targets: [TargetDescription]
+    /// With a load balancer the in-place order adds the six traffic events (§5.2).
+    public var loadBalanced: Bool
+    public var ignoreApplicationStopFailures: Bool
+    public var alarms: AlarmConfiguration
+    public var autoRollback: AutoRollbackConfiguration
+    public var creator: DeploymentCreator
+    /// Set on a rollback: the deployment it rolls back.
+    public var rollbackOf: String?
+    /// The name of a policy that chooses the batches; nil: the configuration does.
+    public var policy: String?
+
+    public init(id: String, application: String, group: String, platform: ComputePlatform = .server,
+                revision: String, lastSuccessfulRevision: String? = nil, configuration: DeploymentConfiguration,
+                targets: [TargetDescription], loadBalanced: Bool = false, ignoreApplicationStopFailures: Bool = false,
+                alarms: AlarmConfiguration = .init(), autoRollback: AutoRollbackConfiguration = .init(),
+                creator: DeploymentCreator = .user, rollbackOf: String? = nil, policy: String? = nil) {
+        self.id = id
+        self.application = application
+        self.group = group
+        self.platform = platform
+        self.revision = revision
+        self.lastSuccessfulRevision = lastSuccessfulRevision
+        self.configuration = configuration
+        self.targets = targets
+        self.loadBalanced = loadBalanced
+        self.ignoreApplicationStopFailures = ignoreApplicationStopFailures
+        self.alarms = alarms
+        self.autoRollback = autoRollback
+        self.creator = creator
+        self.rollbackOf = rollbackOf
+        self.policy = policy
+    }
+
+    /// The lifecycle events every target goes through, in order.
+    public var lifecycleOrder: [LifecycleEvent] {
+        loadBalanced ? LifecycleEvent.serverInPlaceWithLoadBalancer : LifecycleEvent.serverInPlace
+    }
+}
+
+/// Alarms watched during a deployment (reference §9.2).
+public struct AlarmConfiguration: Sendable, Equatable, Codable {
+    public var names: [String]
+    public var ignorePollAlarmFailure: Bool
+
+    public init(names: [String] = [], ignorePollAlarmFailure: Bool = false) {
+        self.names = names
+        self.ignorePollAlarmFailure = ignorePollAlarmFailure
+    }
+
+    public var isEnabled: Bool { !names.isEmpty }
+
+    public func validate() throws(CoreError) {
+        if names.count > 10 { throw .invalid("alarms: at most 10 per deployment group, got \(names.count)") }
+        var seen = Set<String>()
+        for name in names {
+            if name.isEmpty || name.count > 255 { throw .invalid("alarms: a name must have 1 to 255 characters") }
+            if !seen.insert(name).inserted { throw .invalid("alarms: \"\(name)\" is listed twice") }
+        }
+    }
+}
+
+/// When a failed or stopped deployment is rolled back (reference §9.1).
+public struct AutoRollbackConfiguration: Sendable, Equatable, Codable {
+    public enum Trigger: String, Sendable, Codable, CaseIterable {
+        case deploymentFailure = "DEPLOYMENT_FAILURE"
+        case stopOnAlarm = "DEPLOYMENT_STOP_ON_ALARM"
+        case stopOnRequest = "DEPLOYMENT_STOP_ON_REQUEST"
+    }
+
+    public var triggers: Set<Trigger>
+
+    public init(triggers: Set<Trigger> = []) { self.triggers = triggers }
+}

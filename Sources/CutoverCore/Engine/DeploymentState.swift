@@ -1,0 +1,110 @@
+/// A deployment's state: a fold over its events (`apply`). Nothing else changes it.
+///
+/// Per-target data lives in arrays indexed like `DeploymentSpec.targets`, so every
+/// event costs O(1) to apply (100k-instance fleets stay linear).
+public struct DeploymentState: Sendable {
+    public let order: [LifecycleEvent]
+    public private(set) var status: DeploymentStatus = .created
+    public private(set) var error: DeploymentErrorCode?
+    public private(set) var message = ""
+    public private(set) var minimumHealthy = 0
+    public private(set) var batchSize = 1
+    public private(set) var targetStatus: [TargetStatus]
+    /// Per target: the index in `order` of the event running or next to run.
+    public private(set) var nextEvent: [Int]
+    /// Per target: the event running now, if any.
+    public private(set) var running: [LifecycleEvent?]
+    /// Per target: healthy now (instances being deployed to are counted out).
+    public private(set) var healthy: [Bool]
+    public private(set) var batches: [[Int]] = []
+    /// Targets of the current batch that have not ended.
+    public private(set) var batchRemaining = 0
+    public private(set) var succeeded = 0
+    public private(set) var failed = 0
+    public private(set) var stopping: (code: DeploymentErrorCode, rollback: Bool, message: String)?
+    public private(set) var bakeUntil: Int64?
+    public private(set) var bakeAlarms: [String] = []
+    public private(set) var awaitingApproval: String?
+    public private(set) var policySteps = 0
+    public private(set) var policyDone = false
+    public private(set) var rollbackRevision: String?
+    public private(set) var eventCount = 0
+
+    public init(spec: DeploymentSpec) {
+        order = spec.lifecycleOrder
+        let n = spec.targets.count
+        targetStatus = Array(repeating: .pending, count: n)
+        nextEvent = Array(repeating: 0, count: n)
+        running = Array(repeating: nil, count: n)
+        healthy = spec.targets.map { $0.health == .healthy }
+    }
+
+    public var isEnded: Bool { status.isFinal }
+
+    /// Healthy targets right now.
+    public var healthyCount: Int { healthy.reduce(0) { $0 + ($1 ? 1 : 0) } }
+
+    public mutating func apply(_ event: DeploymentEvent) {
+        eventCount += 1
+        switch event {
+        case .created:
+            status = .created
+        case .started(let m, let b):
+            status = .inProgress
+            minimumHealthy = m
+            batchSize = b
+        case .batchStarted(_, let targets):
+            batches.append(targets)
+            batchRemaining = targets.count
+            for t in targets {
+                targetStatus[t] = .inProgress
+                healthy[t] = false
+            }
+        case .lifecycleStarted(let t, let e):
+            running[t] = e
+        case .lifecycleEnded(let t, _, let status, _, _):
+            running[t] = nil
+            if status != .failed || nextEvent[t] < order.count { nextEvent[t] += 1 }
+        case .targetEnded(let t, let status):
+            let wasInBatch = targetStatus[t] == .inProgress
+            targetStatus[t] = status
+            running[t] = nil
+            switch status {
+            case .succeeded:
+                succeeded += 1
+                healthy[t] = true
+            case .failed:
+                failed += 1
+                healthy[t] = false
+            default:
+                break
+            }
+            if wasInBatch { batchRemaining -= 1 }
+        case .policyStep(let step):
+            policySteps += 1
+            if step == .done { policyDone = true }
+        case .bakeStarted(let until, let alarms):
+            bakeUntil = until
+            bakeAlarms = alarms
+        case .bakeEnded:
+            bakeUntil = nil
+            bakeAlarms = []
+        case .approvalWaiting(let name):
+            awaitingApproval = name
+        case .approved:
+            awaitingApproval = nil
+        case .alarmActive, .alarmPollFailed, .rollbackUnavailable:
+            break
+        case .stopRequested(let code, let rollback, let message):
+            stopping = (code, rollback, message)
+            bakeUntil = nil
+            awaitingApproval = nil
+        case .ended(let status, let error, let message):
+            self.status = status
+            self.error = error
+            self.message = message
+        case .rollbackRequested(let revision):
+            rollbackRevision = revision
+        }
+    }
+}
