@@ -84,6 +84,13 @@ let package = Package(
             path: "Sources/CutoverREPL"
         ),
 
+        /// The `cutover` Lua module: the only module that knows both Lua and deployments.
+        .target(
+            name: "CutoverBindings",
+            dependencies: ["LuaRuntime", "CutoverCore", "CutoverSim"],
+            path: "Sources/CutoverBindings"
+        ),
+
         // MARK: - Executable
 
         .executableTarget(
@@ -93,6 +100,7 @@ let package = Package(
                 "CutoverREPL",
                 "CutoverCore",
                 "CutoverAppSpec",
+                "CutoverBindings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cutover"
@@ -131,6 +139,10 @@ let package = Package(
         .testTarget(
             name: "CutoverAppSpecTests",
             dependencies: ["CutoverAppSpec", "CutoverCore"]
+        ),
+        .testTarget(
+            name: "CutoverBindingsTests",
+            dependencies: ["CutoverBindings", "CutoverREPL", "LuaRuntime", "CutoverCore"]
         ),
         .testTarget(
             name: "LuaRuntimeTests",

@@ -9,8 +9,13 @@ public final class LuaTypeBuilder<Object: AnyObject> {
     var methods: [(String, Method)] = []
     var metamethods: [(String, Method)] = []
     var collect: ((Object) -> Void)?
+    var getter: ((Object, String, LuaStack) throws -> Int)?
 
     init(name: String) { self.name = name }
+
+    /// Fields read as `value.name`: called for keys that are not methods; pushes the
+    /// value and returns 1, or returns 0 for nil.
+    public func properties(_ body: @escaping (Object, String, LuaStack) throws -> Int) { getter = body }
 
     /// A method called as `value:name(…)`; argument 1 of the stack is the value itself.
     public func method(_ name: String, _ body: @escaping Method) { methods.append((name, body)) }
@@ -37,12 +42,27 @@ extension LuaVM {
                 return try body(object, stack)
             }
         }
-        if !builder.methods.isEmpty {
+        if !builder.methods.isEmpty || builder.getter != nil {
             lua_createtable(L, 0, Int32(builder.methods.count))
             for (methodName, body) in builder.methods {
                 stack.push(methodName)
                 stack.push(function: wrap(methodName, body))
                 lua_rawset(L, -3)
+            }
+            if let getter = builder.getter {
+                // __index is a function: methods first, then the properties.
+                let methods = stack.reference(at: -1)
+                stack.pop()
+                stack.push(function: LuaFunction { stack in
+                    guard let object = stack.object(at: 1, as: Object.self, typeName: typeName) else { return 0 }
+                    guard let key = stack.string(at: 2) else { return 0 }
+                    let method = methods[.string(key)]
+                    if !method.isNil {
+                        stack.push(method)
+                        return 1
+                    }
+                    return try getter(object, key, stack)
+                })
             }
             stack.push("__index")
             lua_rotate(L, -2, 1)

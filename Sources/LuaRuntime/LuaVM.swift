@@ -41,7 +41,7 @@ public final class LuaVM {
     }
 
     /// The VM that owns a state (or one of its threads).
-    static func owner(of L: OpaquePointer) -> LuaVM? {
+    public static func owner(of L: OpaquePointer) -> LuaVM? {
         guard let owner = cutover_vm_of(L).pointee.owner else { return nil }
         return Unmanaged<LuaVM>.fromOpaque(owner).takeUnretainedValue()
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CutoverBindings
 import CutoverREPL
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +17,7 @@ struct Cutover: ParsableCommand {
             prompt afterwards. Exit status: 0 success, 1 a Lua error, 2 bad usage.
             """,
         version: "cutover \(Launch.version) (\(Launch.luaVersion))",
-        subcommands: [Lua.self, Run.self],
+        subcommands: [Lua.self, Run.self, Plan.self],
         defaultSubcommand: Lua.self
     )
 }
@@ -37,10 +38,14 @@ struct Lua: ParsableCommand {
     @Flag(name: .customShort("i"), help: "Enter the prompt after running the script or -e code.")
     var interactive = false
 
+    @Option(help: ArgumentHelp("The provider cutover.provider() returns: sim, local or aws.", valueName: "name"))
+    var provider: String = "sim"
+
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("A Lua file (or - for standard input) and its arguments.", valueName: "script"))
     var script: [String] = []
 
     mutating func validate() throws {
+        try checkProvider(provider)
         // lua.c's conventions: `--` ends the options; any other option-looking word
         // before the script is a usage error, not a file name.
         if script.first == "--" { script.removeFirst() }
@@ -57,6 +62,7 @@ struct Lua: ParsableCommand {
         launch.interactive = interactive
         launch.script = script.first
         launch.scriptArguments = Array(script.dropFirst())
+        launch.prepare = installModules(provider: provider)
         throw ExitCode(launch.run())
     }
 }
@@ -68,19 +74,36 @@ struct Run: ParsableCommand {
     @Flag(name: .customShort("i"), help: "Enter the prompt after the script.")
     var interactive = false
 
+    @Option(help: ArgumentHelp("The provider cutover.provider() returns: sim, local or aws.", valueName: "name"))
+    var provider: String = "sim"
+
     @Argument(help: ArgumentHelp("The Lua file to run (- for standard input).", valueName: "file"))
     var file: String
 
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("Arguments for the script (its `arg` and `...`).", valueName: "args"))
     var arguments: [String] = []
 
+    func validate() throws { try checkProvider(provider) }
+
     func run() throws {
         var launch = Launch()
         launch.script = file
         launch.scriptArguments = arguments
         launch.interactive = interactive
+        launch.prepare = installModules(provider: provider)
         throw ExitCode(launch.run())
     }
+}
+
+func checkProvider(_ name: String) throws {
+    guard ["sim", "local", "aws"].contains(name) else {
+        throw ValidationError("--provider must be sim, local or aws, not '\(name)'")
+    }
+}
+
+/// Makes `require "cutover"` work in a shell, with `provider` as the default provider.
+func installModules(provider: String) -> (Shell) -> Void {
+    { shell in CutoverModule(defaultProvider: provider).install(in: shell.vm) }
 }
 
 /// Exit statuses as lua.c and Cutover document them: help and version 0, a Lua
@@ -88,7 +111,8 @@ struct Run: ParsableCommand {
 func main() -> Never {
     let arguments = Array(CommandLine.arguments.dropFirst())
     let subcommands = Set(Cutover.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
-    if let launch = Launch(luaStyle: arguments, subcommands: subcommands) {
+    if var launch = Launch(luaStyle: arguments, subcommands: subcommands) {
+        launch.prepare = installModules(provider: "sim")
         exit(launch.run()) // not Cutover.exit: it formats messages first, a third of startup
     }
     do {

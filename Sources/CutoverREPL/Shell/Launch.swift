@@ -14,6 +14,8 @@ public struct Launch {
     public var interactive = false
     /// The whole command line, for the `arg` table.
     public var argv: [String] = CommandLine.arguments
+    /// Runs once the shell exists, before any code: where modules get installed.
+    public var prepare: ((Shell) -> Void)?
 
     public init() {}
 
@@ -59,6 +61,7 @@ public struct Launch {
             Console.writeError("cutover: \(Shell.describe(error))\n")
             return 1
         }
+        prepare?(shell)
         let scriptIndex = script == nil ? 0 : max(0, argv.count - scriptArguments.count - 1)
         shell.setArguments(argv, scriptIndex: scriptIndex)
         do {

@@ -1,0 +1,218 @@
+import CutoverCore
+import CutoverSim
+import LuaRuntime
+
+/// A simulated cloud as Lua sees it (`cutover.sim{…}`): instances, faults, groups.
+final class CloudBinding {
+    static let typeName = "cutover.Cloud"
+    let sim: SimCloud
+    unowned let module: CutoverModule
+    var groups: [String: GroupBinding] = [:]
+    var deployments: [String: DeploymentBinding] = [:]
+    /// The stack of the Lua call that is running the simulation: hooks and policies
+    /// are called on it (never on another thread's stack).
+    var currentStack: LuaStack?
+
+    init(sim: SimCloud, module: CutoverModule) {
+        self.sim = sim
+        self.module = module
+        sim.hookRunner = { [unowned self] deployment, target, event in
+            self.runHook(deployment, target, event)
+        }
+        sim.policyRunner = { [unowned self] deployment in
+            self.deployments[deployment.spec.id]?.nextPolicyStep(on: self.currentStack) ?? .done
+        }
+    }
+
+    static let optionFields = ["seed", "hosts", "tags", "prefix", "fail_rate", "durations", "faults", "hook_timeouts"]
+
+    static func make(_ options: Fields?, module: CutoverModule) throws -> CloudBinding {
+        var seed = module.defaultSeed
+        if let options {
+            try options.rejectUnknown(optionFields, function: "sim")
+            if let s = try options.int("seed") { seed = UInt64(truncatingIfNeeded: s) }
+        }
+        let cloud = CloudBinding(sim: SimCloud(seed: seed), module: module)
+        if let options {
+            if let hosts = try options.int("hosts") {
+                guard hosts >= 0 else { throw options.error("hosts", "must be 0 or more, got \(hosts)") }
+                cloud.sim.addInstances(count: hosts, prefix: try options.string("prefix") ?? "i",
+                                       tags: try options.stringMap("tags") ?? [:])
+            }
+            try cloud.configure(options)
+        }
+        return cloud
+    }
+
+    /// fail_rate, durations, hook_timeouts, faults.
+    func configure(_ options: Fields) throws {
+        if let rate = try options.number("fail_rate") {
+            guard rate >= 0 && rate <= 1 else { throw options.error("fail_rate", "must be between 0 and 1, got \(rate)") }
+            sim.failRate = rate
+        }
+        if let durations = try options.table("durations") {
+            for key in durations.keys() {
+                let event = try Self.event(key, durations, key)
+                guard let seconds = parseDuration(durations.value(key)) else {
+                    throw durations.error(key, "a duration expected (\"30s\", \"5m\" or seconds)")
+                }
+                sim.durations.byEvent[event] = Int64(seconds) * 1000
+            }
+        }
+        if let timeouts = try options.table("hook_timeouts") {
+            for key in timeouts.keys() {
+                let event = try Self.event(key, timeouts, key)
+                guard let seconds = parseDuration(timeouts.value(key)), seconds > 0 else {
+                    throw timeouts.error(key, "a timeout above 0 seconds expected")
+                }
+                sim.hookTimeouts[event] = seconds
+            }
+        }
+        if let faults = try options.table("faults") {
+            var i: Int64 = 1
+            while !faults.table[.integer(i)].isNil {
+                guard case .reference(let ref) = faults.table[.integer(i)], ref.typeName == "table" else {
+                    throw options.error("faults[\(i)]", "table expected, got \(faults.table[.integer(i)].typeName)")
+                }
+                try addFault(Fields(table: ref, index: faults.index, path: "faults[\(i)]."))
+                i += 1
+            }
+        }
+    }
+
+    static func event(_ name: String, _ f: Fields, _ key: String) throws -> LifecycleEvent {
+        guard let event = LifecycleEvent(rawValue: name) else {
+            let near = LifecycleEvent.allCases.map(\.rawValue).min { editDistance($0, name) < editDistance($1, name) } ?? ""
+            throw f.error(key, "'\(name)' is not a lifecycle event (did you mean \(near)?)")
+        }
+        return event
+    }
+
+    /// `{ instance = "i-3", event = "AfterInstall", code = "ScriptFailed", message = "…", once = false }`,
+    /// `{ instance = "i-2", unreachable_at = "10m" }`, `{ alarm = "5xx", at = "2m", duration = "5m" }`.
+    func addFault(_ f: Fields) throws {
+        try f.rejectUnknown(["instance", "event", "code", "message", "once", "unreachable_at", "alarm", "at", "duration"],
+                            function: "fault")
+        if let alarm = try f.string("alarm") {
+            let at = parseDuration(f.value("at")) ?? 0
+            let duration = f.value("duration").isNil ? nil : parseDuration(f.value("duration"))
+            sim.faults.append(.alarm(name: alarm, fromMilliseconds: sim.now + Int64(at) * 1000,
+                                     durationMilliseconds: duration.map { Int64($0) * 1000 }))
+            return
+        }
+        let instance = try instanceName(f)
+        if !f.value("unreachable_at").isNil {
+            guard let at = parseDuration(f.value("unreachable_at")) else {
+                throw f.error("unreachable_at", "a duration expected")
+            }
+            sim.faults.append(.unreachable(instance: instance, atMilliseconds: sim.now + Int64(at) * 1000))
+            return
+        }
+        let event = try Self.event(try f.requiredString("event"), f, "event")
+        let codeName = try f.string("code") ?? "ScriptFailed"
+        guard let code = LifecycleErrorCode(rawValue: codeName), code != .success else {
+            throw f.error("code", "'\(codeName)' is not a lifecycle error code (ScriptFailed, ScriptTimedOut, ScriptMissing, …)")
+        }
+        sim.faults.append(.failEvent(instance: instance, event: event, code: code,
+                                     message: try f.string("message") ?? "simulated \(code.rawValue)",
+                                     once: try f.bool("once") ?? false))
+    }
+
+    /// An instance by id ("i-3") or by number (3).
+    private func instanceName(_ f: Fields) throws -> String {
+        let v = f.value("instance")
+        if let n = v.intValue {
+            guard n >= 1, Int(n) <= sim.instances.count else {
+                throw f.error("instance", "there is no instance #\(n) (the fleet has \(sim.instances.count))")
+            }
+            return sim.instances[Int(n) - 1].id
+        }
+        let id = try f.requiredString("instance")
+        guard sim.instances.contains(where: { $0.id == id }) else {
+            throw f.error("instance", "no instance named '\(id)'")
+        }
+        return id
+    }
+
+    // MARK: - Hooks
+
+    private func runHook(_ deployment: SimDeployment, _ target: Int, _ event: LifecycleEvent)
+        -> (LifecycleEventStatus, LifecycleErrorCode, String)?
+    {
+        guard let group = groups[deployment.spec.group], let hook = group.hooks[event], let stack = currentStack else {
+            return nil
+        }
+        let t = deployment.spec.targets[target]
+        let context: LuaTable = [
+            "event": .string(event.rawValue),
+            "deployment": .string(deployment.spec.id),
+            "revision": .string(deployment.spec.revision),
+            "target": .table(["id": .string(t.id), "tags": .table(LuaTable(fields: t.tags.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) }))]),
+            "now": .number(Double(sim.now) / 1000),
+        ]
+        stack.push(.reference(hook))
+        stack.push(.table(context))
+        do {
+            let results = try stack.call(argumentCount: 1)
+            if let first = results.first, first == .boolean(false) {
+                let message = results.count > 1 ? results[1].description : "hook returned false"
+                return (.failed, .scriptFailed, message)
+            }
+            return (.succeeded, .success, "")
+        } catch let error as LuaError {
+            return (.failed, .scriptFailed, error.message)
+        } catch {
+            return (.failed, .scriptFailed, String(describing: error))
+        }
+    }
+
+    // MARK: - Lua
+
+    static func register(_ vm: LuaVM) {
+        vm.registerType(CloudBinding.self, name: typeName) { t in
+            t.method("fleet") { cloud, stack in
+                let f = try Fields(stack, 2)
+                try f.rejectUnknown(["name", "hosts", "tags", "asg"], function: "fleet")
+                let count = try f.int("hosts") ?? 1
+                guard count >= 0 else { throw f.error("hosts", "must be 0 or more") }
+                let ids = cloud.sim.addInstances(count: count, prefix: try f.string("name") ?? "i",
+                                                 tags: try f.stringMap("tags") ?? [:], autoScalingGroup: try f.string("asg"))
+                stack.push(table: LuaTable(array: ids.map { .string($0) }))
+                return 1
+            }
+            t.method("fault") { cloud, stack in
+                try cloud.addFault(Fields(stack, 2))
+                return 0
+            }
+            t.method("set") { cloud, stack in
+                let f = try Fields(stack, 2)
+                try f.rejectUnknown(["fail_rate", "durations", "hook_timeouts", "faults"], function: "set")
+                try cloud.configure(f)
+                return 0
+            }
+            t.method("instances") { cloud, stack in
+                let list = cloud.sim.instances.map { i -> LuaValue in
+                    var entry: LuaTable = ["id": .string(i.id), "health": .string(i.health.rawValue)]
+                    if let r = i.revision { entry["revision"] = .string(r) }
+                    entry["tags"] = .table(LuaTable(fields: i.tags.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) }))
+                    return .table(entry)
+                }
+                stack.push(table: LuaTable(array: list))
+                return 1
+            }
+            t.method("now") { cloud, stack in
+                stack.push(Double(cloud.sim.now) / 1000)
+                return 1
+            }
+            t.method("group") { cloud, stack in
+                let group = try GroupBinding.make(Fields(stack, 2), cloud: cloud, module: cloud.module)
+                stack.push(object: group, typeName: GroupBinding.typeName)
+                return 1
+            }
+            t.metamethod("__tostring") { cloud, stack in
+                stack.push("sim cloud (\(cloud.sim.instances.count) instances, t=\(Double(cloud.sim.now) / 1000)s)")
+                return 1
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import CutoverCore
+import CutoverSim
+import LuaRuntime
+
+/// The `cutover` Lua module's native half (`require "cutover.native"`); the Lua half
+/// in stdlib/cutover/ builds the user-facing API on it. One instance per VM holds
+/// what the VM registered: configurations, policies, the default provider.
+public final class CutoverModule {
+    /// Configurations by name (the predefined ones come from stdlib/cutover/configs.lua).
+    public private(set) var configurations: [String: DeploymentConfiguration] = [:]
+    /// Policies by name: Lua functions.
+    var policies: [String: LuaReference] = [:]
+    /// What `cutover.provider()` returns when no name is given: "sim" unless set.
+    public var defaultProvider: String
+    /// The seed of simulated clouds made without one.
+    public var defaultSeed: UInt64 = 1
+
+    public init(defaultProvider: String = "sim") {
+        self.defaultProvider = defaultProvider
+    }
+
+    /// Makes `require "cutover.native"` available in `vm`.
+    public func install(in vm: LuaVM) {
+        registerTypes(vm)
+        let module = self
+        let loader = LuaFunction { stack in
+            stack.push(table: LuaTable(array: []))
+            let natives: [(String, LuaFunctionBody)] = [
+                ("config", { try module.config($0) }),
+                ("configuration", { try module.configuration($0) }),
+                ("configurations", { module.configurationNames($0) }),
+                ("policy", { try module.policy($0) }),
+                ("sim", { try module.sim($0) }),
+                ("provider", { try module.provider($0) }),
+                ("group", { try module.group($0) }),
+            ]
+            let table = stack.reference(at: -1)
+            for (name, body) in natives { table.rawSet(.string(name), .function(LuaFunction(body))) }
+            return 1
+        }
+        if case .reference(let package) = vm[global: "package"], case .reference(let preload) = package["preload"] {
+            preload.rawSet("cutover.native", .function(loader))
+        }
+    }
+
+    public func configuration(named name: String) -> DeploymentConfiguration? { configurations[name] }
+
+    // MARK: - Configurations and policies
+
+    /// `config(table)`: registers a configuration; returns its name.
+    private func config(_ stack: LuaStack) throws -> Int {
+        let (configuration, predefined) = try ConfigurationParsing.parse(Fields(stack, 1))
+        if let existing = configurations[configuration.name], existing != configuration, !predefined,
+           configuration.name.hasPrefix("CodeDeployDefault.") {
+            throw LuaArgumentError(1, "configuration \(configuration.name) is predefined")
+        }
+        configurations[configuration.name] = configuration
+        stack.push(configuration.name)
+        return 1
+    }
+
+    /// `configuration(name)`: a configuration as a table, or an error naming the known ones.
+    private func configuration(_ stack: LuaStack) throws -> Int {
+        let name = try stack.checkString(1)
+        guard let c = configurations[name] else { throw LuaArgumentError(1, unknownConfiguration(name)) }
+        stack.push(table: Self.describe(c))
+        return 1
+    }
+
+    func unknownConfiguration(_ name: String) -> String {
+        let near = configurations.keys.sorted().min { editDistance($0, name) < editDistance($1, name) }
+        let hint = near.map { editDistance($0, name) <= 4 ? " (did you mean \($0)?)" : "" } ?? ""
+        return "unknown deployment configuration '\(name)'\(hint); cutover.configurations() lists them"
+    }
+
+    private func configurationNames(_ stack: LuaStack) -> Int {
+        stack.push(table: LuaTable(array: configurations.keys.sorted().map { .string($0) }))
+        return 1
+    }
+
+    static func describe(_ c: DeploymentConfiguration) -> LuaTable {
+        var t: LuaTable = ["name": .string(c.name), "platform": .string(c.platform.rawValue)]
+        if let m = c.minimumHealthyHosts {
+            t["minimum_healthy"] = .table(["type": .string(m.typeName), "value": .integer(Int64(m.value))])
+        }
+        if let r = c.trafficRouting {
+            switch r {
+            case .allAtOnce: t["traffic"] = .table(["type": "all_at_once"])
+            case .timeBasedCanary(let p, let i):
+                t["traffic"] = .table(["type": "canary", "percent": .integer(Int64(p)), "interval": .integer(Int64(i))])
+            case .timeBasedLinear(let p, let i):
+                t["traffic"] = .table(["type": "linear", "percent": .integer(Int64(p)), "interval": .integer(Int64(i))])
+            }
+        }
+        return t
+    }
+
+    /// `policy(name, fn)`: registers a policy function.
+    private func policy(_ stack: LuaStack) throws -> Int {
+        let name = try stack.checkString(1)
+        guard stack.type(at: 2) == 6 /* LUA_TFUNCTION */ else {
+            throw LuaArgumentError(2, "function expected, got \(stack.typeName(at: 2))")
+        }
+        policies[name] = stack.reference(at: 2)
+        stack.push(name)
+        return 1
+    }
+
+    // MARK: - Providers
+
+    /// `sim{seed=, hosts=, tags=, prefix=, fail_rate=, durations=, faults=}`.
+    private func sim(_ stack: LuaStack) throws -> Int {
+        let options = stack.type(at: 1) <= 0 ? nil : try Fields(stack, 1)
+        let cloud = try CloudBinding.make(options, module: self)
+        stack.push(object: cloud, typeName: CloudBinding.typeName)
+        return 1
+    }
+
+    /// `provider([name])`: a new cloud of that provider (the default one when no name).
+    private func provider(_ stack: LuaStack) throws -> Int {
+        let name = try stack.optString(1) ?? defaultProvider
+        switch name {
+        case "sim":
+            stack.push(object: try CloudBinding.make(nil, module: self), typeName: CloudBinding.typeName)
+            return 1
+        case "local", "aws":
+            throw LuaArgumentError(1, "the \(name) provider is not available in this build yet; use \"sim\"")
+        default:
+            throw LuaArgumentError(1, "unknown provider '\(name)' (sim, local or aws)")
+        }
+    }
+
+    /// The cloud of groups made without `provider =`.
+    private var defaultCloud: CloudBinding?
+
+    /// `group(table)`: `provider =` a cloud, or the default provider's shared cloud.
+    private func group(_ stack: LuaStack) throws -> Int {
+        let f = try Fields(stack, 1)
+        let cloud: CloudBinding
+        if f.value("provider").isNil {
+            if defaultCloud == nil { defaultCloud = try CloudBinding.make(nil, module: self) }
+            cloud = defaultCloud!
+        } else {
+            stack.push(f.value("provider"))
+            defer { stack.pop() }
+            guard let given = stack.object(at: -1, as: CloudBinding.self, typeName: CloudBinding.typeName) else {
+                throw f.error("provider", "a cloud expected (from cutover.sim{} or cutover.provider()), got \(f.value("provider").typeName)")
+            }
+            cloud = given
+        }
+        let group = try GroupBinding.make(f, cloud: cloud, module: self)
+        stack.push(object: group, typeName: GroupBinding.typeName)
+        return 1
+    }
+
+    private func registerTypes(_ vm: LuaVM) {
+        CloudBinding.register(vm)
+        GroupBinding.register(vm)
+        DeploymentBinding.register(vm)
+    }
+}

@@ -1,0 +1,368 @@
+import CutoverCore
+import CutoverSim
+import LuaRuntime
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// A deployment handle as Lua sees it (`group:deploy{…}`): status, events, targets,
+/// `wait()`, `stop()`, `approve()`, `timeline()`, `log()`.
+final class DeploymentBinding {
+    static let typeName = "cutover.Deployment"
+    let cloud: CloudBinding
+    let deployment: SimDeployment
+    /// The policy's "next step" function, once the policy has started.
+    private var policyNext: LuaReference?
+    private var random: SplitMix64
+
+    init(cloud: CloudBinding, deployment: SimDeployment) {
+        self.cloud = cloud
+        self.deployment = deployment
+        // Seeded from the deployment id: a policy's random choices replay identically.
+        var seed: UInt64 = 1469598103934665603
+        for byte in deployment.spec.id.utf8 { seed = (seed ^ UInt64(byte)) &* 1099511628211 }
+        random = SplitMix64(seed: seed)
+        cloud.deployments[deployment.spec.id] = self
+    }
+
+    static let fields = ["revision", "config", "policy", "ignore_application_stop_failures", "description"]
+
+    static func start(group: GroupBinding, _ f: Fields?) throws -> DeploymentBinding {
+        guard let f else { throw LuaArgumentError(2, "table expected, got no value (for example { revision = \"v2\" })") }
+        try f.rejectUnknown(fields, function: "deploy")
+        let revision = try f.requiredString("revision")
+        let cloud = group.cloud
+        var configuration: DeploymentConfiguration?
+        if let name = try f.string("config") {
+            guard let c = cloud.module.configuration(named: name) else { throw f.error("config", cloud.module.unknownConfiguration(name)) }
+            guard c.platform == .server else { throw f.error("config", "\(name) is a \(c.platform.rawValue) configuration") }
+            configuration = c
+        }
+        let policy = try f.string("policy")
+        if let policy, cloud.module.policies[policy] == nil {
+            let known = cloud.module.policies.keys.sorted().joined(separator: ", ")
+            throw f.error("policy", "no policy named '\(policy)' (register it with cutover.policy; known: \(known.isEmpty ? "none" : known))")
+        }
+        do {
+            let d = try cloud.sim.deploy(group: group.name, revision: revision, configuration: configuration, policy: policy,
+                                         ignoreApplicationStopFailures: try f.bool("ignore_application_stop_failures") ?? false)
+            return DeploymentBinding(cloud: cloud, deployment: d)
+        } catch let error as CoreError {
+            throw LuaArgumentError(2, error.description)
+        }
+    }
+
+    /// Runs the simulation until this deployment ends (or waits for an approval),
+    /// calling hooks and policies on `stack`.
+    func run(on stack: LuaStack, untilSeconds: Double? = nil) {
+        let saved = cloud.currentStack
+        cloud.currentStack = stack
+        defer { cloud.currentStack = saved }
+        if let untilSeconds {
+            cloud.sim.run(until: Int64(untilSeconds * 1000))
+        } else {
+            cloud.sim.run(until: deployment)
+        }
+        // Rollbacks this deployment started run to their end too.
+        if let rollback = deployment.rollback, untilSeconds == nil {
+            cloud.sim.run(until: rollback)
+        }
+    }
+
+    // MARK: - Policies
+
+    /// Resumes the policy's coroutine to its next step (starting it the first time).
+    func nextPolicyStep(on stack: LuaStack?) -> PolicyStep {
+        guard let stack, let name = deployment.spec.policy, let fn = cloud.module.policies[name] else {
+            return .abort("the policy cannot run here")
+        }
+        do {
+            if policyNext == nil {
+                guard let vm = LuaVM.owner(of: stack.state) else { return .abort("no Lua VM") }
+                let maker = try vm.load(DeploymentBinding.policyRuntime, chunkName: "=(policy runtime)")
+                stack.push(.reference(maker))
+                let made = try stack.call(argumentCount: 0)
+                stack.push(made[0])
+                stack.push(.reference(fn))
+                stack.push(object: self, typeName: DeploymentBinding.typeName)
+                guard case .reference(let next) = try stack.call(argumentCount: 2).first else { return .abort("policy did not start") }
+                policyNext = next
+            }
+            stack.push(.reference(policyNext!))
+            let results = try stack.call(argumentCount: 0)
+            if results.count > 1, results[0].isNil {
+                return .abort("policy \(name) raised an error: \(results[1].description)")
+            }
+            return try parseStep(results.first ?? .nil, policy: name)
+        } catch {
+            return .abort("policy \(name) raised an error: \(error)")
+        }
+    }
+
+    /// A step as the policy runtime yields it: `{ "deploy", targets }`, `{ "bake", seconds, alarms }`, …
+    private func parseStep(_ value: LuaValue, policy: String) throws -> PolicyStep {
+        guard case .reference(let t) = value, t.typeName == "table", let verb = t[.integer(1)].stringValue else {
+            return .abort("policy \(policy) yielded \(value.typeName), not a step (use r:deploy, r:bake, r:approve, r:abort)")
+        }
+        switch verb {
+        case "deploy":
+            let arg = t[.integer(2)]
+            if let n = arg.intValue { return .deploy(pick(Int(n))) }
+            guard case .reference(let list) = arg, list.typeName == "table" else {
+                return .abort("policy \(policy): deploy takes a list of target ids or a count, got \(arg.typeName)")
+            }
+            var indices: [Int] = []
+            var i: Int64 = 1
+            while !list[.integer(i)].isNil {
+                let item = list[.integer(i)]
+                guard let id = item.stringValue, let index = deployment.spec.targets.firstIndex(where: { $0.id == id }) else {
+                    return .abort("policy \(policy): deploy names \(item.description), which is not a target of this deployment")
+                }
+                indices.append(index)
+                i += 1
+            }
+            return .deploy(indices)
+        case "bake":
+            guard let seconds = parseDuration(t[.integer(2)]) else {
+                return .abort("policy \(policy): bake takes a duration (\"5m\", \"30s\" or seconds), got \(t[.integer(2)].description)")
+            }
+            var alarms: [String]?
+            if case .reference(let list) = t[.integer(3)] {
+                alarms = list.rawKeys().compactMap { list[$0].stringValue }.sorted()
+            }
+            return .bake(seconds: seconds, alarms: alarms)
+        case "approve":
+            return .approve(t[.integer(2)].stringValue ?? "approval")
+        case "abort":
+            return .abort(t[.integer(2)].stringValue ?? "aborted")
+        case "shift":
+            return .abort("policy \(policy): shift moves traffic on lambda and ecs deployments; a server deployment deploys batches")
+        case "done":
+            return .done
+        default:
+            return .abort("policy \(policy) yielded an unknown step '\(verb)'")
+        }
+    }
+
+    /// The next `n` pending targets in the configuration's scheduling order.
+    func pick(_ n: Int) -> [Int] {
+        let order = BatchPlan.schedulingOrder(deployment.spec.targets, currentRevision: deployment.spec.lastSuccessfulRevision)
+        var result: [Int] = []
+        var index: [String: Int] = [:]
+        for (i, t) in deployment.spec.targets.enumerated() { index[t.id] = i }
+        for t in order {
+            guard result.count < n, let i = index[t.id] else { break }
+            if deployment.state.targetStatus[i] == .pending { result.append(i) }
+        }
+        return result
+    }
+
+    /// The Lua side of policies: the context `r` and the coroutine that runs the policy.
+    static let policyRuntime = """
+        local yield, create, resume, status = coroutine.yield, coroutine.create, coroutine.resume, coroutine.status
+        local traceback = debug.traceback
+        return function(fn, d)
+          local r = { deployment = d }
+          function r:deploy(targets) return yield({ "deploy", targets }) end
+          function r:bake(duration, options) return yield({ "bake", duration, options and options.alarms }) end
+          function r:approve(name) return yield({ "approve", name }) end
+          function r:abort(reason) return yield({ "abort", reason }) end
+          function r:shift(weight) return yield({ "shift", weight }) end
+          function r:pick(n) return d:_pick(n) end
+          function r:remaining() return d:_remaining() end
+          function r:total() return d:_total() end
+          function r:now() return d:_now() end
+          function r:random(m, n) return d:_random(m, n) end
+          function r:failed() return d:_failed() end
+          local co = create(function() fn(r) return { "done" } end)
+          return function()
+            if status(co) == "dead" then return { "done" } end
+            local ok, step = resume(co)
+            if not ok then return nil, traceback(co, tostring(step)) end
+            return step
+          end
+        end
+        """
+
+    // MARK: - Lua
+
+    static func register(_ vm: LuaVM) {
+        vm.registerType(DeploymentBinding.self, name: typeName) { t in
+            t.method("wait") { d, stack in
+                d.run(on: stack)
+                stack.push(d.deployment.status.rawValue)
+                return 1
+            }
+            t.method("run_until") { d, stack in
+                d.run(on: stack, untilSeconds: try stack.checkNumber(2))
+                stack.push(d.deployment.status.rawValue)
+                return 1
+            }
+            t.method("stop") { d, stack in
+                var rollback = false
+                if stack.type(at: 2) > 0 {
+                    let f = try Fields(stack, 2)
+                    try f.rejectUnknown(["rollback"], function: "stop")
+                    rollback = try f.bool("rollback") ?? false
+                }
+                guard !d.deployment.state.isEnded else {
+                    throw LuaArgumentError(1, "DeploymentAlreadyCompletedException: \(d.deployment.spec.id) is \(d.deployment.status.rawValue)")
+                }
+                d.cloud.sim.send(.stop(rollback: rollback || d.deployment.spec.autoRollback.triggers.contains(.stopOnRequest)),
+                                 to: d.deployment)
+                d.run(on: stack)
+                stack.push(d.deployment.status.rawValue)
+                return 1
+            }
+            t.method("approve") { d, stack in
+                let name = try stack.optString(2) ?? d.deployment.state.awaitingApproval ?? ""
+                guard d.deployment.state.awaitingApproval == name else {
+                    let waiting = d.deployment.state.awaitingApproval.map { "it waits for '\($0)'" } ?? "it waits for no approval"
+                    throw LuaArgumentError(2, "\(d.deployment.spec.id) cannot take approval '\(name)': \(waiting)")
+                }
+                d.cloud.sim.send(.approve(name: name), to: d.deployment)
+                d.run(on: stack)
+                stack.push(d.deployment.status.rawValue)
+                return 1
+            }
+            t.method("timeline") { d, stack in
+                // Printed, like print(): a returned string would show its escapes at the prompt.
+                let text = Timeline.render(d.deployment)
+                fputs(text, stdout)
+                fflush(stdout)
+                return 0
+            }
+            t.method("timeline_text") { d, stack in
+                stack.push(Timeline.render(d.deployment))
+                return 1
+            }
+            t.method("log") { d, stack in
+                stack.push(d.deployment.jsonLines())
+                return 1
+            }
+            t.method("_pick") { d, stack in
+                let n = Int(try stack.checkInteger(2))
+                stack.push(table: LuaTable(array: d.pick(n).map { .string(d.deployment.spec.targets[$0].id) }))
+                return 1
+            }
+            t.method("_remaining") { d, stack in
+                stack.push(d.deployment.state.targetStatus.filter { $0 == .pending }.count)
+                return 1
+            }
+            t.method("_total") { d, stack in
+                stack.push(d.deployment.spec.targets.count)
+                return 1
+            }
+            t.method("_failed") { d, stack in
+                stack.push(d.deployment.state.failed)
+                return 1
+            }
+            t.method("_now") { d, stack in
+                stack.push(Double(d.cloud.sim.now - d.deployment.createdAt) / 1000)
+                return 1
+            }
+            t.method("_random") { d, stack in
+                if stack.top >= 2 {
+                    let m = try stack.checkInteger(2)
+                    let n = stack.top >= 3 ? try stack.checkInteger(3) : m
+                    let (low, high) = stack.top >= 3 ? (m, n) : (1, m)
+                    guard low <= high else { throw LuaArgumentError(2, "interval is empty") }
+                    stack.push(Int(low + Int64(d.random.next() % UInt64(high - low + 1))))
+                } else {
+                    stack.push(d.random.unit())
+                }
+                return 1
+            }
+            t.properties { d, key, stack in
+                try d.property(key, stack)
+            }
+            t.metamethod("__tostring") { d, stack in
+                stack.push("deployment \(d.deployment.spec.id) (\(d.deployment.status.rawValue))")
+                return 1
+            }
+        }
+    }
+
+    private func property(_ key: String, _ stack: LuaStack) throws -> Int {
+        let spec = deployment.spec
+        let state = deployment.state
+        switch key {
+        case "id": stack.push(spec.id)
+        case "status": stack.push(state.status.rawValue)
+        case "error": if let e = state.error { stack.push(e.rawValue) } else { return 0 }
+        case "message": stack.push(state.message)
+        case "revision": stack.push(spec.revision)
+        case "group": stack.push(spec.group)
+        case "config": stack.push(spec.configuration.name)
+        case "creator": stack.push(spec.creator.rawValue)
+        case "policy": if let p = spec.policy { stack.push(p) } else { return 0 }
+        case "minimum_healthy": stack.push(state.minimumHealthy)
+        case "waiting_for": if let a = state.awaitingApproval { stack.push(a) } else { return 0 }
+        case "rollback":
+            guard let r = deployment.rollback else { return 0 }
+            let binding = cloud.deployments[r.spec.id] ?? DeploymentBinding(cloud: cloud, deployment: r)
+            stack.push(object: binding, typeName: DeploymentBinding.typeName)
+        case "batches":
+            stack.push(table: LuaTable(array: state.batches.map { batch in
+                .table(LuaTable(array: batch.map { .string(spec.targets[$0].id) }))
+            }))
+        case "targets":
+            stack.push(table: LuaTable(array: spec.targets.enumerated().map { i, t in
+                .table(["id": .string(t.id), "status": .string(state.targetStatus[i].rawValue)])
+            }))
+        case "events":
+            stack.push(table: LuaTable(array: deployment.log.map { .table(Self.eventTable($0, spec)) }))
+        default:
+            return 0
+        }
+        return 1
+    }
+
+    /// An event as a Lua table: `{ seq =, time = seconds, kind =, target =, event =, status =, error =, message = }`.
+    static func eventTable(_ r: RecordedEvent, _ spec: DeploymentSpec) -> LuaTable {
+        var t: LuaTable = ["seq": .integer(Int64(r.sequence)), "time": .number(Double(r.time) / 1000)]
+        func target(_ i: Int) -> LuaValue { .string(spec.targets[i].id) }
+        switch r.event {
+        case .created: t["kind"] = "created"
+        case .started(let m, let b):
+            t["kind"] = "started"; t["minimum_healthy"] = .integer(Int64(m)); t["batch_size"] = .integer(Int64(b))
+        case .batchStarted(let index, let targets):
+            t["kind"] = "batch"; t["index"] = .integer(Int64(index + 1))
+            t["targets"] = .table(LuaTable(array: targets.map(target)))
+        case .lifecycleStarted(let i, let e):
+            t["kind"] = "event_started"; t["target"] = target(i); t["event"] = .string(e.rawValue)
+        case .lifecycleEnded(let i, let e, let s, let code, let message):
+            t["kind"] = "event_ended"; t["target"] = target(i); t["event"] = .string(e.rawValue)
+            t["status"] = .string(s.rawValue)
+            if code != .success { t["error"] = .string(code.rawValue) }
+            if !message.isEmpty { t["message"] = .string(message) }
+        case .targetEnded(let i, let s):
+            t["kind"] = "target_ended"; t["target"] = target(i); t["status"] = .string(s.rawValue)
+        case .policyStep(let step):
+            t["kind"] = "policy_step"; t["step"] = .string(step.json(targetsOf: spec))
+        case .bakeStarted(let until, _):
+            t["kind"] = "bake_started"; t["until"] = .number(Double(until) / 1000)
+        case .bakeEnded: t["kind"] = "bake_ended"
+        case .approvalWaiting(let name): t["kind"] = "approval_waiting"; t["name"] = .string(name)
+        case .approved(let name): t["kind"] = "approved"; t["name"] = .string(name)
+        case .alarmActive(let name): t["kind"] = "alarm"; t["name"] = .string(name)
+        case .alarmPollFailed(let message): t["kind"] = "alarm_poll_failed"; t["message"] = .string(message)
+        case .stopRequested(let code, let rollback, let message):
+            t["kind"] = "stop_requested"; t["error"] = .string(code.rawValue); t["rollback"] = .boolean(rollback)
+            t["message"] = .string(message)
+        case .ended(let status, let code, let message):
+            t["kind"] = "ended"; t["status"] = .string(status.rawValue)
+            if let code { t["error"] = .string(code.rawValue) }
+            t["message"] = .string(message)
+        case .rollbackRequested(let revision): t["kind"] = "rollback_requested"; t["revision"] = .string(revision)
+        case .rollbackUnavailable(let message): t["kind"] = "rollback_unavailable"; t["message"] = .string(message)
+        }
+        return t
+    }
+}
+
+extension PolicyStep {
+    func json(targetsOf spec: DeploymentSpec) -> String {
+        RecordedEvent(sequence: 0, time: 0, event: .policyStep(self)).jsonLine(targets: spec.targets)
+    }
+}

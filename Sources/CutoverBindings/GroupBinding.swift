@@ -1,0 +1,166 @@
+import CutoverCore
+import CutoverSim
+import LuaRuntime
+
+/// A deployment group as Lua sees it (`cutover.group{…}`).
+final class GroupBinding {
+    static let typeName = "cutover.Group"
+    let cloud: CloudBinding
+    let name: String
+    /// Lua functions run as hooks, per lifecycle event.
+    var hooks: [LifecycleEvent: LuaReference] = [:]
+
+    init(cloud: CloudBinding, name: String) {
+        self.cloud = cloud
+        self.name = name
+    }
+
+    static let fields = ["provider", "application", "name", "platform", "targets", "config", "load_balancer",
+                         "alarms", "rollback", "ignore_poll_alarm_failure"]
+
+    /// `{ application =, name =, targets = { tags = {…} | tag_set = {{…}} | asg = {…} | hosts = {…} },
+    ///    config = "CodeDeployDefault.OneAtATime", load_balancer = true, alarms = {…},
+    ///    rollback = { on = { "failure", "alarm", "stop" } } }`
+    static func make(_ f: Fields, cloud: CloudBinding, module: CutoverModule) throws -> GroupBinding {
+        try f.rejectUnknown(fields, function: "group")
+        let name = try f.requiredString("name")
+        let application = try f.string("application") ?? name
+        let platformName = try f.string("platform") ?? "server"
+        guard ComputePlatform(name: platformName) == .server else {
+            throw f.error("platform", "'\(platformName)': only server groups can be deployed in this build")
+        }
+        let configName = try f.string("config") ?? "CodeDeployDefault.OneAtATime"
+        guard let configuration = module.configuration(named: configName) else {
+            throw f.error("config", module.unknownConfiguration(configName))
+        }
+        guard configuration.platform == .server else {
+            throw f.error("config", "\(configName) is a \(configuration.platform.rawValue) configuration; a server group needs a server one")
+        }
+        let selection = try targets(f)
+        var rollback = Set<AutoRollbackConfiguration.Trigger>()
+        if let r = try f.table("rollback") {
+            try r.rejectUnknown(["on"], function: "group")
+            for trigger in try r.strings("on") ?? [] {
+                switch trigger {
+                case "failure": rollback.insert(.deploymentFailure)
+                case "alarm": rollback.insert(.stopOnAlarm)
+                case "stop": rollback.insert(.stopOnRequest)
+                default: throw r.error("on", "'\(trigger)' is not failure, alarm or stop")
+                }
+            }
+        }
+        let alarms = AlarmConfiguration(names: try f.strings("alarms") ?? [],
+                                        ignorePollAlarmFailure: try f.bool("ignore_poll_alarm_failure") ?? false)
+        let group = SimGroup(application: application, name: name, selection: selection, configuration: configuration,
+                             loadBalanced: (try? f.bool("load_balancer")) ?? !f.value("load_balancer").isNil && f.value("load_balancer") != false,
+                             alarms: alarms, autoRollback: AutoRollbackConfiguration(triggers: rollback),
+                             lastSuccessfulRevision: cloud.sim.groups[name]?.lastSuccessfulRevision)
+        do {
+            try cloud.sim.addGroup(group)
+        } catch {
+            throw LuaArgumentError(f.index, error.description)
+        }
+        let binding = cloud.groups[name] ?? GroupBinding(cloud: cloud, name: name)
+        cloud.groups[name] = binding
+        return binding
+    }
+
+    /// `targets = { tags = { env = "prod" } }` (KEY_AND_VALUE filters, ORed), `filters = {…}`
+    /// (explicit `{ key =, value =, type = }`), `tag_set = { {…}, {…} }`, `asg = {…}`, `hosts = {…}`.
+    static func targets(_ f: Fields) throws -> TargetSelection {
+        guard let t = try f.table("targets") else {
+            throw f.error("targets", "table expected, got nil (for example targets = { tags = { env = \"prod\" } })")
+        }
+        try t.rejectUnknown(["tags", "filters", "tag_set", "asg", "hosts"], function: "group")
+        var selection = TargetSelection()
+        if let tags = try t.stringMap("tags") {
+            selection.tagFilters += tags.sorted { $0.key < $1.key }.map { TagFilter(key: $0.key, value: $0.value) }
+        }
+        if let filters = try t.table("filters") { selection.tagFilters += try tagFilters(filters) }
+        if let set = try t.table("tag_set") {
+            var i: Int64 = 1
+            while case .reference(let ref) = set.table[.integer(i)] {
+                selection.tagSet.append(try tagFilters(Fields(table: ref, index: f.index, path: "targets.tag_set[\(i)].")))
+                i += 1
+            }
+        }
+        selection.autoScalingGroups = try t.strings("asg") ?? []
+        selection.explicit = try t.strings("hosts") ?? []
+        do {
+            try selection.validate()
+        } catch {
+            throw LuaArgumentError(f.index, error.description)
+        }
+        return selection
+    }
+
+    /// A list of `{ key =, value =, type = "KEY_ONLY" | "VALUE_ONLY" | "KEY_AND_VALUE" }`.
+    static func tagFilters(_ f: Fields) throws -> [TagFilter] {
+        var result: [TagFilter] = []
+        var i: Int64 = 1
+        while true {
+            let item = f.table[.integer(i)]
+            if item.isNil { break }
+            guard case .reference(let ref) = item else { throw f.error("[\(i)]", "table expected, got \(item.typeName)") }
+            let filter = Fields(table: ref, index: f.index, path: f.path + "[\(i)].")
+            try filter.rejectUnknown(["key", "value", "type"], function: "group")
+            var kind: TagFilter.Kind?
+            if let type = try filter.string("type") {
+                guard let k = TagFilter.Kind(rawValue: type.uppercased()) else {
+                    throw filter.error("type", "'\(type)' is not KEY_ONLY, VALUE_ONLY or KEY_AND_VALUE")
+                }
+                kind = k
+            }
+            result.append(TagFilter(key: try filter.string("key"), value: try filter.string("value"), kind: kind))
+            i += 1
+        }
+        return result
+    }
+
+    // MARK: - Lua
+
+    static func register(_ vm: LuaVM) {
+        vm.registerType(GroupBinding.self, name: typeName) { t in
+            t.method("deploy") { group, stack in
+                let f = stack.type(at: 2) <= 0 ? nil : try Fields(stack, 2)
+                let deployment = try DeploymentBinding.start(group: group, f)
+                stack.push(object: deployment, typeName: DeploymentBinding.typeName)
+                return 1
+            }
+            t.method("hook") { group, stack in
+                let name = try stack.checkString(2)
+                guard let event = LifecycleEvent(rawValue: name) else {
+                    throw LuaArgumentError(2, "'\(name)' is not a lifecycle event")
+                }
+                guard !event.isReserved else {
+                    throw LuaArgumentError(2, "\(name) is run by the deployment system and takes no hook")
+                }
+                guard stack.type(at: 3) == 6 else { throw LuaArgumentError(3, "function expected, got \(stack.typeName(at: 3))") }
+                group.hooks[event] = stack.reference(at: 3)
+                return 0
+            }
+            t.method("targets") { group, stack in
+                guard let g = group.cloud.sim.groups[group.name] else { return 0 }
+                let ids = g.selection.select(from: group.cloud.sim.instances.map(\.description)).map { LuaValue.string($0.id) }
+                stack.push(table: LuaTable(array: ids))
+                return 1
+            }
+            t.properties { group, key, stack in
+                let g = group.cloud.sim.groups[group.name]
+                switch key {
+                case "name": stack.push(group.name)
+                case "application": stack.push(g?.application ?? group.name)
+                case "config": stack.push(g?.configuration.name ?? "")
+                case "revision": if let r = g?.lastSuccessfulRevision { stack.push(r) } else { return 0 }
+                case "active": if let a = g?.activeDeployment { stack.push(a) } else { return 0 }
+                default: return 0
+                }
+                return 1
+            }
+            t.metamethod("__tostring") { group, stack in
+                stack.push("group \(group.name)")
+                return 1
+            }
+        }
+    }
+}

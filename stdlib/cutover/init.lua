@@ -1,0 +1,36 @@
+-- cutover: the Lua API of Cutover. `local cutover = require "cutover"`.
+--
+-- A thin facade over the native functions (cutover.native): they are exported as
+-- they are, so an argument error names the caller's line, as lauxlib's do.
+--
+--   local cloud = cutover.sim { hosts = 8, tags = { env = "prod" }, seed = 1 }
+--   local web = cutover.group { provider = cloud, application = "shop", name = "web",
+--                               targets = { tags = { env = "prod" } },
+--                               config = "CodeDeployDefault.OneAtATime" }
+--   local d = web:deploy { revision = "v2" }
+--   d:wait()
+--   d:timeline()
+
+local native = require "cutover.native"
+
+local M = {
+  --- Registers a deployment configuration: { name =, platform =, minimum_healthy = | traffic = }.
+  config = native.config,
+  --- A configuration by name, as a table.
+  configuration = native.configuration,
+  --- The names of every known configuration.
+  configurations = native.configurations,
+  --- Registers a policy: a function(r) that deploys batches, bakes, waits for approval.
+  policy = native.policy,
+  --- A simulated cloud: { hosts =, tags =, prefix =, seed =, fail_rate =, durations =, faults = }.
+  sim = native.sim,
+  --- A cloud of the named provider, or of the default one (`--provider`, "sim" by default).
+  provider = native.provider,
+  --- A deployment group: { provider =, application =, name =, targets =, config =, ... }.
+  group = native.group,
+  inspect = require "cutover.inspect",
+}
+
+require "cutover.configs" (M)
+
+return M
