@@ -101,8 +101,13 @@ public struct DeploymentEngine: Sendable {
         produced.append(event)
     }
 
+    /// Asks for the alarms' state. A rollback deployment does not watch alarms: the
+    /// alarm that stopped the original is likely still firing because of the revision
+    /// being rolled back, and the rollback is what clears it. (The reference does not
+    /// say what CodeDeploy does here — UNVERIFIED; this is our choice.)
     private mutating func pollAlarms() {
-        guard spec.alarms.isEnabled || !state.bakeAlarms.isEmpty, !pollRequested, !state.isEnded else { return }
+        guard spec.alarms.isEnabled || !state.bakeAlarms.isEmpty, !pollRequested, !state.isEnded,
+              spec.creator != .codeDeployRollback else { return }
         pollRequested = true
         let names = state.bakeAlarms.isEmpty ? spec.alarms.names : Array(Set(spec.alarms.names + state.bakeAlarms)).sorted()
         commands.append(.pollAlarms(names: names))
