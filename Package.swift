@@ -116,7 +116,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cutover-bench",
-            dependencies: ["LuaRuntime", "CBenchSupport", "CLua"],
+            dependencies: ["LuaRuntime", "CBenchSupport", "CLua", "CutoverCore", "CutoverSim"],
             path: "Sources/cutover-bench"
         ),
 

@@ -21,9 +21,11 @@ public final class CutoverModule {
 
     /// Makes `require "cutover.native"` available in `vm`.
     public func install(in vm: LuaVM) {
-        registerTypes(vm)
         let module = self
-        let loader = LuaFunction { stack in
+        // Types are registered on the first require, not at startup: `cutover -e ''`
+        // pays nothing for the module.
+        let loader = LuaFunction { [weak vm] stack in
+            if let vm { module.registerTypes(vm) }
             stack.push(table: LuaTable(array: []))
             let natives: [(String, LuaFunctionBody)] = [
                 ("config", { try module.config($0) }),

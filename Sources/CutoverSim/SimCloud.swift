@@ -161,11 +161,11 @@ public final class SimCloud {
     // MARK: - The model of the world
 
     private var instanceIndexCache: [String: Int] = [:]
+    /// The index of an instance by id, O(1): the map is rebuilt when the fleet changed.
     private func instanceIndex(_ id: String) -> Int? {
         if let i = instanceIndexCache[id], i < instances.count, instances[i].id == id { return i }
-        guard let i = instances.firstIndex(where: { $0.id == id }) else { return nil }
-        instanceIndexCache[id] = i
-        return i
+        instanceIndexCache = Dictionary(instances.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return instanceIndexCache[id]
     }
 
     public func activeAlarms(_ names: [String]) -> [String] {

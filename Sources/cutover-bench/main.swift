@@ -1,9 +1,17 @@
 import CBenchSupport
 import LuaRuntime
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Measures what crossing the Swift–Lua boundary costs: a million calls from Lua into
 // a trivial Swift function against the same function written in C and registered
 // the usual way. Prints the best of several rounds and the ratio. Run by scripts/bench.
+
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "engine", let n = Int(CommandLine.arguments[2]) {
+    try engineBench(instances: n)
+    exit(0)
+}
 
 let calls = 1_000_000
 let rounds = 7

@@ -16,6 +16,8 @@ public struct DeploymentState: Sendable {
     public private(set) var running: [LifecycleEvent?]
     /// Per target: healthy now (instances being deployed to are counted out).
     public private(set) var healthy: [Bool]
+    /// How many of `healthy` are true, kept as events apply (O(1) per event).
+    public private(set) var healthyCount: Int
     public private(set) var batches: [[Int]] = []
     /// Targets of the current batch that have not ended.
     public private(set) var batchRemaining = 0
@@ -37,12 +39,16 @@ public struct DeploymentState: Sendable {
         nextEvent = Array(repeating: 0, count: n)
         running = Array(repeating: nil, count: n)
         healthy = spec.targets.map { $0.health == .healthy }
+        healthyCount = healthy.reduce(0) { $0 + ($1 ? 1 : 0) }
+    }
+
+    private mutating func setHealthy(_ t: Int, _ value: Bool) {
+        if healthy[t] != value { healthyCount += value ? 1 : -1 }
+        healthy[t] = value
     }
 
     public var isEnded: Bool { status.isFinal }
 
-    /// Healthy targets right now.
-    public var healthyCount: Int { healthy.reduce(0) { $0 + ($1 ? 1 : 0) } }
 
     public mutating func apply(_ event: DeploymentEvent) {
         eventCount += 1
@@ -58,7 +64,7 @@ public struct DeploymentState: Sendable {
             batchRemaining = targets.count
             for t in targets {
                 targetStatus[t] = .inProgress
-                healthy[t] = false
+                setHealthy(t, false)
             }
         case .lifecycleStarted(let t, let e):
             running[t] = e
@@ -72,10 +78,10 @@ public struct DeploymentState: Sendable {
             switch status {
             case .succeeded:
                 succeeded += 1
-                healthy[t] = true
+                setHealthy(t, true)
             case .failed:
                 failed += 1
-                healthy[t] = false
+                setHealthy(t, false)
             default:
                 break
             }
