@@ -52,6 +52,17 @@ final class CloudBinding {
         }
         if let durations = try options.table("durations") {
             for key in durations.keys() {
+                // An instance's own durations: durations = { ["i-3"] = { Install = "10m" } }.
+                if let perInstance = try? durations.table(key), sim.instances.contains(where: { $0.id == key }) {
+                    for eventName in perInstance.keys() {
+                        let event = try Self.event(eventName, perInstance, eventName)
+                        guard let seconds = parseDuration(perInstance.value(eventName)) else {
+                            throw perInstance.error(eventName, "a duration expected (\"30s\", \"5m\" or seconds)")
+                        }
+                        sim.durations.byInstance[key, default: [:]][event] = Int64(seconds) * 1000
+                    }
+                    continue
+                }
                 let event = try Self.event(key, durations, key)
                 guard let seconds = parseDuration(durations.value(key)) else {
                     throw durations.error(key, "a duration expected (\"30s\", \"5m\" or seconds)")
@@ -89,10 +100,18 @@ final class CloudBinding {
     }
 
     /// `{ instance = "i-3", event = "AfterInstall", code = "ScriptFailed", message = "…", once = false }`,
-    /// `{ instance = "i-2", unreachable_at = "10m" }`, `{ alarm = "5xx", at = "2m", duration = "5m" }`.
+    /// `{ instance = "i-2", unreachable_at = "10m" }`, `{ alarm = "5xx", at = "2m", duration = "5m" }`,
+    /// `{ alarm_poll_failure = true, at = "1m", duration = "2m" }`.
     func addFault(_ f: Fields) throws {
-        try f.rejectUnknown(["instance", "event", "code", "message", "once", "unreachable_at", "alarm", "at", "duration"],
-                            function: "fault")
+        try f.rejectUnknown(["instance", "event", "code", "message", "once", "unreachable_at", "alarm", "at", "duration",
+                             "alarm_poll_failure"], function: "fault")
+        if try f.bool("alarm_poll_failure") == true {
+            let at = parseDuration(f.value("at")) ?? 0
+            let duration = f.value("duration").isNil ? nil : parseDuration(f.value("duration"))
+            sim.faults.append(.alarmPollFailure(fromMilliseconds: sim.now + Int64(at) * 1000,
+                                                durationMilliseconds: duration.map { Int64($0) * 1000 }))
+            return
+        }
         if let alarm = try f.string("alarm") {
             let at = parseDuration(f.value("at")) ?? 0
             let duration = f.value("duration").isNil ? nil : parseDuration(f.value("duration"))

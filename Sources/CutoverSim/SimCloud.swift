@@ -146,7 +146,11 @@ public final class SimCloud {
         case .wake(let at):
             queue.push(at: max(now, at), deployment: deployment, input: .timer)
         case .pollAlarms(let names):
-            queue.push(at: now, deployment: deployment, input: .alarms(active: activeAlarms(names)))
+            if alarmPollFails() {
+                queue.push(at: now, deployment: deployment, input: .alarmPollFailed(message: "simulated: alarm states could not be read"))
+            } else {
+                queue.push(at: now, deployment: deployment, input: .alarms(active: activeAlarms(names)))
+            }
         case .askPolicy:
             let step = policyRunner?(deployment) ?? .done
             queue.push(at: now, deployment: deployment, input: .policyStep(step))
@@ -166,6 +170,15 @@ public final class SimCloud {
         if let i = instanceIndexCache[id], i < instances.count, instances[i].id == id { return i }
         instanceIndexCache = Dictionary(instances.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         return instanceIndexCache[id]
+    }
+
+    private func alarmPollFails() -> Bool {
+        faults.contains { fault in
+            if case .alarmPollFailure(let from, let duration) = fault {
+                return now >= from && (duration.map { now < from + $0 } ?? true)
+            }
+            return false
+        }
     }
 
     public func activeAlarms(_ names: [String]) -> [String] {

@@ -8,6 +8,8 @@ public enum SimFault: Sendable, Equatable {
     case unreachable(instance: String, atMilliseconds: Int64)
     /// Alarm `name` is in ALARM from `fromMilliseconds` for `durationMilliseconds` (nil: for good).
     case alarm(name: String, fromMilliseconds: Int64, durationMilliseconds: Int64?)
+    /// Reading alarm states fails from `fromMilliseconds` for `durationMilliseconds` (nil: for good).
+    case alarmPollFailure(fromMilliseconds: Int64, durationMilliseconds: Int64?)
 }
 
 /// How long lifecycle events take in the simulation, in milliseconds.

@@ -299,3 +299,40 @@ private func targetStatuses(_ d: SimDeployment) -> [String] { d.state.targetStat
         #expect(rebuilt.state.batches == d.state.batches)
     }
 }
+
+@Suite struct AlarmPollingTests {
+    private func run(ignore: Bool) throws -> SimDeployment {
+        let c = SimCloud(seed: 1)
+        c.addInstances(count: 3, prefix: "web")
+        try c.addGroup(SimGroup(application: "a", name: "g", selection: TargetSelection(explicit: ["web-1", "web-2", "web-3"]),
+                                configuration: DeploymentConfiguration(name: "O", platform: .server, minimumHealthyHosts: .oneAtATime),
+                                alarms: AlarmConfiguration(names: ["errors"], ignorePollAlarmFailure: ignore)))
+        c.faults = [.alarmPollFailure(fromMilliseconds: 30_000, durationMilliseconds: 10_000)]
+        let d = try c.deploy(group: "g", revision: "v1")
+        c.run()
+        return d
+    }
+
+    @Test func aFailedPollStopsUnlessIgnored() throws {
+        let strict = try run(ignore: false)
+        #expect(strict.status == .stopped)
+        #expect(strict.state.error == .alarmActive)
+        #expect(strict.state.message.contains("cannot read the alarms' state"))
+        let lenient = try run(ignore: true)
+        #expect(lenient.status == .succeeded)
+        #expect(lenient.log.contains { if case .alarmPollFailed = $0.event { true } else { false } })
+    }
+
+    @Test func perInstanceDurations() throws {
+        let c = SimCloud(seed: 1)
+        c.addInstances(count: 2, prefix: "web")
+        c.durations.byInstance["web-2"] = [.install: 600_000]
+        try c.addGroup(SimGroup(application: "a", name: "g", selection: TargetSelection(explicit: ["web-1", "web-2"]),
+                                configuration: DeploymentConfiguration(name: "A", platform: .server, minimumHealthyHosts: .fleetPercent(0))))
+        let d = try c.deploy(group: "g", revision: "v1")
+        c.run()
+        #expect(d.status == .succeeded)
+        // web-2: DownloadBundle through ValidateService (24 s) with Install at 600 s instead of 8 s.
+        #expect(c.now == 24_000 - 8_000 + 600_000)
+    }
+}
