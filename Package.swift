@@ -87,7 +87,7 @@ let package = Package(
         /// The `cutover` Lua module: the only module that knows both Lua and deployments.
         .target(
             name: "CutoverBindings",
-            dependencies: ["LuaRuntime", "CutoverCore", "CutoverSim"],
+            dependencies: ["LuaRuntime", "CutoverCore", "CutoverSim", "CutoverAppSpec"],
             path: "Sources/CutoverBindings"
         ),
 

@@ -1,3 +1,4 @@
+import CutoverAppSpec
 import CutoverCore
 import CutoverSim
 import LuaRuntime
@@ -25,7 +26,7 @@ final class DeploymentBinding {
         cloud.deployments[deployment.spec.id] = self
     }
 
-    static let fields = ["revision", "config", "policy", "ignore_application_stop_failures", "description"]
+    static let fields = ["revision", "config", "policy", "ignore_application_stop_failures", "description", "appspec"]
 
     static func start(group: GroupBinding, _ f: Fields?) throws -> DeploymentBinding {
         guard let f else { throw LuaArgumentError(2, "table expected, got no value (for example { revision = \"v2\" })") }
@@ -37,6 +38,9 @@ final class DeploymentBinding {
             guard let c = cloud.module.configuration(named: name) else { throw f.error("config", cloud.module.unknownConfiguration(name)) }
             guard c.platform == .server else { throw f.error("config", "\(name) is a \(c.platform.rawValue) configuration") }
             configuration = c
+        }
+        if let path = try f.string("appspec") {
+            cloud.sim.appSpecs[revision] = try readAppSpec(path, f)
         }
         let policy = try f.string("policy")
         if let policy, cloud.module.policies[policy] == nil {
@@ -50,6 +54,32 @@ final class DeploymentBinding {
         } catch let error as CoreError {
             throw LuaArgumentError(2, error.description)
         }
+    }
+
+    /// Reads and validates a server appspec; a Lua error lists every issue at its
+    /// file:line:col.
+    static func readAppSpec(_ path: String, _ f: Fields) throws -> ServerAppSpec {
+        guard let file = fopen(path, "r") else {
+            throw f.error("appspec", "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, file)
+            if n <= 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+        }
+        let spec: AppSpec
+        do {
+            spec = try AppSpecParser.parse(text: String(decoding: bytes, as: UTF8.self), file: path)
+        } catch {
+            throw BindingError("invalid appspec \(path):\n" + error.issues.map(\.description).joined(separator: "\n"))
+        }
+        guard case .server(let server) = spec else {
+            throw f.error("appspec", "\(path) is a \(spec.platform.rawValue) appspec; a server group needs a server one")
+        }
+        return server
     }
 
     /// Runs the simulation until this deployment ends (or waits for an approval),
@@ -365,4 +395,10 @@ extension PolicyStep {
     func json(targetsOf spec: DeploymentSpec) -> String {
         RecordedEvent(sequence: 0, time: 0, event: .policyStep(self)).jsonLine(targets: spec.targets)
     }
+}
+
+/// An error raised to Lua as a message with the caller's position in front.
+struct BindingError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

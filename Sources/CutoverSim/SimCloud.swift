@@ -12,8 +12,11 @@ public final class SimCloud {
     public var faults: [SimFault] = []
     /// Probability that any lifecycle event fails with ScriptFailed (seeded).
     public var failRate: Double = 0
-    /// Per event, the hook timeout in seconds (the appspec's; default 3600).
+    /// Per event, the hook timeout in seconds for revisions without an appspec.
     public var hookTimeouts: [LifecycleEvent: Int] = [:]
+    /// The appspec of each revision that has one: which events have scripts, and their
+    /// timeouts. An event with no script is a no-op, as the agent reports it.
+    public var appSpecs: [String: ServerAppSpec] = [:]
     public private(set) var deployments: [SimDeployment] = []
 
     /// Runs a Lua (or other) hook for an event; nil: no hook, the simulation decides.
@@ -210,8 +213,23 @@ public final class SimCloud {
                 return (duration, .failed, code, message)
             }
         }
-        if let timeout = hookTimeouts[event], !event.isReserved, duration > Int64(timeout) * 1000 {
-            return (Int64(timeout) * 1000, .failed, .scriptTimedOut, "script timed out after \(timeout) seconds")
+        if !event.isReserved {
+            // Stop-type events run the previous revision's scripts (reference §5.6).
+            let revision = event.usesLastSuccessfulRevision ? deployment.spec.targets[t].revision : deployment.spec.revision
+            if let revision, let appSpec = appSpecs[revision] {
+                let scripts = appSpec.hooks[event] ?? []
+                if scripts.isEmpty { return (0, .succeeded, .success, "no scripts for \(event.rawValue)") }
+                let limit = scripts.reduce(Int64(0)) { total, script in
+                    let (seconds, attoseconds) = script.timeout.components
+                    return total + seconds * 1000 + attoseconds / 1_000_000_000_000_000
+                }
+                if duration > limit {
+                    return (limit, .failed, .scriptTimedOut,
+                            "\(scripts.map(\.location).joined(separator: ", ")) timed out after \(limit / 1000) seconds")
+                }
+            } else if let timeout = hookTimeouts[event], duration > Int64(timeout) * 1000 {
+                return (Int64(timeout) * 1000, .failed, .scriptTimedOut, "script timed out after \(timeout) seconds")
+            }
         }
         if let result = hookRunner?(deployment, t, event) {
             return (duration, result.0, result.1, result.2)

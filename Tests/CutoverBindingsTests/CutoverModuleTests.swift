@@ -192,4 +192,33 @@ import CutoverREPL
         #expect(message.contains("DeploymentLimitExceededException"))
         #expect(message.contains("already has an active deployment d-000000001"))
     }
+
+    @Test func anAppspecDecidesWhichEventsRunScriptsAndTheirTimeouts() throws {
+        let root = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        let results = try run("""
+            local path = os.tmpname()
+            local f = assert(io.open(path, 'w'))
+            f:write('version: 0.0\\nos: linux\\nhooks:\\n  ValidateService:\\n    - location: check.sh\\n      timeout: 20\\n')
+            f:close()
+            local cloud = cutover.sim { hosts = 1, durations = { ValidateService = "30s" } }
+            local g = cloud:group { name = 'g', targets = { hosts = { 'i-1' } } }
+            local d = g:deploy { revision = 'v1', appspec = path }
+            d:wait()
+            os.remove(path)
+            local noops, timedout = {}, nil
+            for _, e in ipairs(d.events) do
+              if e.kind == 'event_ended' and e.message and e.message:match('^no scripts') then noops[#noops + 1] = e.event end
+              if e.error == 'ScriptTimedOut' then timedout = e.event .. ' ' .. e.message end
+            end
+            local ok, err = pcall(function()
+              g:deploy { revision = 'v2', appspec = '/\(root)/examples/appspec/invalid.yml' }
+            end)
+            return d.status, table.concat(noops, ','), timedout, ok, err
+            """)
+        #expect(results.prefix(4) == ["Failed", "BeforeInstall,AfterInstall,ApplicationStart",
+                                      "ValidateService check.sh timed out after 20 seconds", false])
+        let message = results[4].stringValue ?? ""
+        #expect(message.hasPrefix("test:16: invalid appspec"), "\(message)")
+        #expect(message.contains("invalid.yml:16:3: error: `Install` is run by CodeDeploy itself"), "\(message)")
+    }
 }
