@@ -118,12 +118,14 @@ public final class CutoverModule {
         return 1
     }
 
-    /// `provider([name])`: a new cloud of that provider (the default one when no name).
+    /// `provider([name])`: the cloud of that provider (the default one when no name).
     private func provider(_ stack: LuaStack) throws -> Int {
         let name = try stack.optString(1) ?? defaultProvider
         switch name {
         case "sim":
-            stack.push(object: try CloudBinding.make(nil, module: self), typeName: CloudBinding.typeName)
+            // One shared cloud per provider: what groups made without `provider =` use too.
+            if defaultCloud == nil { defaultCloud = try CloudBinding.make(nil, module: self) }
+            stack.push(object: defaultCloud!, typeName: CloudBinding.typeName)
             return 1
         case "local", "aws":
             throw LuaArgumentError(1, "the \(name) provider is not available in this build yet; use \"sim\"")
