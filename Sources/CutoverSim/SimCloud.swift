@@ -53,9 +53,7 @@ public final class SimCloud {
     }
 
     public func addGroup(_ group: SimGroup) throws(CoreError) {
-        try group.selection.validate()
-        try group.alarms.validate()
-        try group.configuration.validate()
+        try group.group.validate()
         groups[group.name] = group
     }
 
