@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         // MARK: - C boundary
@@ -65,6 +66,36 @@ let package = Package(
             name: "CutoverSim",
             dependencies: ["CutoverCore"],
             path: "Sources/CutoverSim"
+        ),
+
+        /// Process spawning for the agent: a new session and process group, pipes, and
+        /// killing the whole group (glibc's spawn flags need _GNU_SOURCE).
+        .target(
+            name: "CProcess",
+            path: "Sources/CProcess"
+        ),
+        /// The local cloud: hosts as directories with ports, the agent that runs lifecycle
+        /// events for real (bundles, installs, hook scripts), the daemon and its control API.
+        .target(
+            name: "CutoverLocal",
+            dependencies: [
+                "CutoverCore", "CutoverAppSpec", "CProcess", "CutoverLoadBalancer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Sources/CutoverLocal"
+        ),
+        /// An HTTP/1.1 reverse proxy on SwiftNIO: listeners, target groups, health checks,
+        /// draining, weighted forwarding.
+        .target(
+            name: "CutoverLoadBalancer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Sources/CutoverLoadBalancer"
         ),
 
         // MARK: - Host runtime
@@ -139,6 +170,19 @@ let package = Package(
         .testTarget(
             name: "CutoverAppSpecTests",
             dependencies: ["CutoverAppSpec", "CutoverCore"]
+        ),
+        .testTarget(
+            name: "CutoverLocalTests",
+            dependencies: ["CutoverLocal", "CutoverCore", "CutoverAppSpec"]
+        ),
+        .testTarget(
+            name: "CutoverLoadBalancerTests",
+            dependencies: [
+                "CutoverLoadBalancer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "CutoverBindingsTests",

@@ -1,0 +1,1 @@
+#include "cutover_process.h"
