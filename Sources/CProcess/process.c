@@ -1,1 +1,102 @@
+#define _GNU_SOURCE
 #include "cutover_process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void close_quietly(int fd) {
+    int saved = errno;
+    if (fd >= 0) close(fd);
+    errno = saved;
+}
+
+int cutover_process_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,
+                          uid_t uid, gid_t gid, const gid_t *groups, int group_count, cutover_process *out) {
+    int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 }, status_pipe[2] = { -1, -1 };
+    if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0 || pipe2(status_pipe, O_CLOEXEC) != 0) {
+        int e = errno;
+        close_quietly(out_pipe[0]); close_quietly(out_pipe[1]);
+        close_quietly(err_pipe[0]); close_quietly(err_pipe[1]);
+        close_quietly(status_pipe[0]); close_quietly(status_pipe[1]);
+        return e;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(out_pipe[0]); close(out_pipe[1]); close(err_pipe[0]); close(err_pipe[1]);
+        close(status_pipe[0]); close(status_pipe[1]);
+        return e;
+    }
+    if (pid == 0) {
+        // Child: only async-signal-safe calls until exec.
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+        int e = 0;
+        if (setsid() < 0) e = errno;
+        int null_fd = open("/dev/null", O_RDONLY);
+        if (!e && (null_fd < 0 || dup2(null_fd, 0) < 0)) e = errno;
+        if (!e && dup2(out_pipe[1], 1) < 0) e = errno;
+        if (!e && dup2(err_pipe[1], 2) < 0) e = errno;
+        if (!e && directory && chdir(directory) != 0) e = errno;
+        if (!e && uid != (uid_t)-1) {
+            if (setgroups(group_count, groups) != 0 || setgid(gid) != 0 || setuid(uid) != 0) e = errno;
+        }
+        if (!e) {
+            execve(path, argv, envp);
+            e = errno;
+        }
+        (void)!write(status_pipe[1], &e, sizeof e);
+        _exit(127);
+    }
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    close(status_pipe[1]);
+    int child_error = 0;
+    ssize_t n;
+    do { n = read(status_pipe[0], &child_error, sizeof child_error); } while (n < 0 && errno == EINTR);
+    close(status_pipe[0]);
+    if (n == (ssize_t)sizeof child_error) {
+        // exec failed: reap the child and report why.
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        close(out_pipe[0]);
+        close(err_pipe[0]);
+        return child_error ? child_error : ECHILD;
+    }
+    fcntl(out_pipe[0], F_SETFL, fcntl(out_pipe[0], F_GETFL) | O_NONBLOCK);
+    fcntl(err_pipe[0], F_SETFL, fcntl(err_pipe[0], F_GETFL) | O_NONBLOCK);
+    out->pid = pid;
+    out->stdout_fd = out_pipe[0];
+    out->stderr_fd = err_pipe[0];
+    return 0;
+}
+
+int cutover_process_signal_group(pid_t pgid, int sig) {
+    if (pgid <= 1) return EINVAL;
+    return kill(-pgid, sig) == 0 ? 0 : errno;
+}
+
+int cutover_process_try_wait(pid_t pid, int *status) {
+    pid_t r;
+    do { r = waitpid(pid, status, WNOHANG); } while (r < 0 && errno == EINTR);
+    if (r == pid) return 1;
+    return r == 0 ? 0 : -1;
+}
+
+int cutover_process_group_alive(pid_t pgid) {
+    if (pgid <= 1) return 0;
+    return kill(-pgid, 0) == 0 || errno == EPERM;
+}
+
+int cutover_process_exit_code(int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
+}
