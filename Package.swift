@@ -132,6 +132,7 @@ let package = Package(
                 "CutoverCore",
                 "CutoverAppSpec",
                 "CutoverBindings",
+                "CutoverLocal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cutover"

@@ -100,3 +100,44 @@ int cutover_process_exit_code(int status) {
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
     return -1;
 }
+
+pid_t cutover_process_spawn_detached(const char *path, char *const argv[], char *const envp[], const char *log_path) {
+    int status_pipe[2];
+    if (pipe2(status_pipe, O_CLOEXEC) != 0) return -errno;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(status_pipe[0]);
+        close(status_pipe[1]);
+        return -e;
+    }
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+        int e = 0;
+        if (setsid() < 0) e = errno;
+        int null_fd = open("/dev/null", O_RDONLY);
+        int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (!e && (null_fd < 0 || log_fd < 0)) e = errno;
+        if (!e && (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)) e = errno;
+        if (!e) {
+            execve(path, argv, envp);
+            e = errno;
+        }
+        (void)!write(status_pipe[1], &e, sizeof e);
+        _exit(127);
+    }
+    close(status_pipe[1]);
+    int child_error = 0;
+    ssize_t n;
+    do { n = read(status_pipe[0], &child_error, sizeof child_error); } while (n < 0 && errno == EINTR);
+    close(status_pipe[0]);
+    if (n == (ssize_t)sizeof child_error) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        return -(child_error ? child_error : ECHILD);
+    }
+    return pid;
+}

@@ -17,7 +17,7 @@ struct Cutover: ParsableCommand {
             prompt afterwards. Exit status: 0 success, 1 a Lua error, 2 bad usage.
             """,
         version: "cutover \(Launch.version) (\(Launch.luaVersion))",
-        subcommands: [Lua.self, Run.self, Plan.self, AppSpecCommand.self],
+        subcommands: [Lua.self, Run.self, Plan.self, AppSpecCommand.self, Local.self],
         defaultSubcommand: Lua.self
     )
 }

@@ -21,6 +21,10 @@ typedef struct cutover_process {
 int cutover_process_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,
                           uid_t uid, gid_t gid, const gid_t *groups, int group_count, cutover_process *out);
 
+/// Starts a long-lived process (a daemon): a new session, stdin from /dev/null, stdout
+/// and stderr appended to `log_path`. Returns its pid, or -errno.
+pid_t cutover_process_spawn_detached(const char *path, char *const argv[], char *const envp[], const char *log_path);
+
 /// Sends `sig` to the process group `pgid`. Returns 0 or errno (ESRCH when it is gone).
 int cutover_process_signal_group(pid_t pgid, int sig);
 

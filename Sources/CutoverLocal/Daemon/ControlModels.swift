@@ -1,0 +1,92 @@
+import CutoverCore
+
+/// The control API's JSON bodies (daemon ⇄ orchestrator).
+public enum Control {
+    public struct DaemonInfo: Codable, Sendable, Equatable {
+        public var pid: Int32
+        public var port: Int
+        public var stateDirectory: String
+        public var version: String
+        public var hosts: Int?
+    }
+
+    public struct Host: Codable, Sendable, Equatable {
+        public var name: String
+        public var port: Int
+        public var tags: [String: String]
+        /// The host's directory; its `root/` plays the instance's "/".
+        public var directory: String
+        /// The revision last installed successfully, per deployment group.
+        public var revisions: [String: String]
+        /// Process groups of background processes its hooks started.
+        public var processGroups: [Int32]
+    }
+
+    public struct CreateHosts: Codable, Sendable {
+        public var prefix: String
+        public var count: Int
+        public var tags: [String: String]
+        public init(prefix: String, count: Int, tags: [String: String]) {
+            self.prefix = prefix
+            self.count = count
+            self.tags = tags
+        }
+    }
+
+    public struct Tags: Codable, Sendable {
+        public var tags: [String: String]
+        public init(tags: [String: String]) { self.tags = tags }
+    }
+
+    /// Run one lifecycle event on a host.
+    public struct LifecycleRequest: Codable, Sendable {
+        public var deploymentID: String
+        public var application: String
+        public var group: String
+        /// CodeDeploy's deployment group id (a stable id for the group's directories).
+        public var groupID: String
+        /// A directory or a .zip/.tar/.tgz archive.
+        public var revision: String
+        public var revisionName: String
+        public var event: String
+        public var fileExistsBehavior: String?
+
+        public init(deploymentID: String, application: String, group: String, groupID: String, revision: String,
+                    revisionName: String, event: String, fileExistsBehavior: String? = nil) {
+            self.deploymentID = deploymentID
+            self.application = application
+            self.group = group
+            self.groupID = groupID
+            self.revision = revision
+            self.revisionName = revisionName
+            self.event = event
+            self.fileExistsBehavior = fileExistsBehavior
+        }
+    }
+
+    public struct LifecycleResult: Codable, Sendable, Equatable {
+        public var status: String
+        public var error: String
+        public var message: String
+        public var script: String?
+        public var logTail: String
+
+        public init(status: LifecycleEventStatus, error: LifecycleErrorCode, message: String, script: String? = nil, logTail: String = "") {
+            self.status = status.rawValue
+            self.error = error.rawValue
+            self.message = message
+            self.script = script
+            self.logTail = logTail
+        }
+    }
+
+    public struct Problem: Codable, Sendable, Error, CustomStringConvertible {
+        public var error: String
+        public var code: String?
+        public init(_ error: String, code: String? = nil) {
+            self.error = error
+            self.code = code
+        }
+        public var description: String { code.map { "\($0): \(error)" } ?? error }
+    }
+}

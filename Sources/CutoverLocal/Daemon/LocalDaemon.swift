@@ -1,0 +1,95 @@
+import CutoverAppSpec
+import CutoverCore
+import Foundation
+
+/// The local cloud's daemon: owns the hosts and the processes their hooks start, runs
+/// lifecycle events for the orchestrator, and answers the control API on 127.0.0.1.
+public final class LocalDaemon: @unchecked Sendable {
+    public static let version = "1"
+    let paths: LocalPaths
+    let fleet: Fleet
+    let agent: LocalAgent
+    private let stopping = DispatchSemaphore(value: 0)
+
+    init(paths: LocalPaths) throws {
+        self.paths = paths
+        try paths.create()
+        fleet = try Fleet(paths: paths)
+        agent = LocalAgent(fleet: fleet)
+    }
+
+    /// Runs the daemon until `POST /v1/shutdown`, SIGTERM or SIGINT; then stops every
+    /// process it started and removes daemon.json. Refuses to run twice on one state
+    /// directory.
+    public static func serve(paths: LocalPaths) throws {
+        if let running = LocalCloud.running(paths) {
+            throw Control.Problem("a daemon already runs on this state directory (pid \(running.pid), port \(running.port))")
+        }
+        let daemon = try LocalDaemon(paths: paths)
+        let server = try ControlServer(port: 0) { daemon.route($0) }
+        let info = Control.DaemonInfo(pid: getpid(), port: server.port, stateDirectory: paths.root, version: version, hosts: nil)
+        try JSONEncoder().encode(info).write(to: URL(fileURLWithPath: paths.daemonFile), options: .atomic)
+        Self.say("cutover local daemon: pid \(getpid()), listening on 127.0.0.1:\(server.port), state in \(paths.root)")
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
+        let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { daemon.stopping.signal() }
+            source.resume()
+            return source
+        }
+        daemon.stopping.wait()
+        let stopped = daemon.fleet.stopAll()
+        Self.say("cutover local daemon: stopping; \(stopped) host process(es) stopped")
+        server.close()
+        sources.forEach { $0.cancel() }
+        try? FileManager.default.removeItem(atPath: paths.daemonFile)
+    }
+
+    /// A line to the daemon's log (its stdout), unbuffered.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    // MARK: - Routes
+
+    func route(_ request: ControlRequest) -> ControlResponse {
+        do {
+            return try routeOrThrow(request)
+        } catch let problem as Control.Problem {
+            return .json(problem, status: .badRequest)
+        } catch {
+            return .problem("\(error)", status: .internalServerError)
+        }
+    }
+
+    private func routeOrThrow(_ request: ControlRequest) throws -> ControlResponse {
+        let decoder = JSONDecoder()
+        let path = request.path
+        // /v1/hosts/NAME[/…]: the host's name is the third segment.
+        let hostName = path.count >= 3 && path[1] == "hosts" ? path[2] : ""
+        let route = path.enumerated().map { $0.offset == 2 && path[1] == "hosts" ? "*" : $0.element }
+        switch (request.method, route) {
+        case (.GET, ["v1", "status"]):
+            return .json(Control.DaemonInfo(pid: getpid(), port: 0, stateDirectory: paths.root, version: Self.version,
+                                            hosts: fleet.list().count))
+        case (.GET, ["v1", "hosts"]):
+            return .json(fleet.list())
+        case (.POST, ["v1", "hosts"]):
+            return .json(try fleet.create(try decoder.decode(Control.CreateHosts.self, from: request.body)), status: .created)
+        case (.PUT, ["v1", "hosts", "*", "tags"]):
+            return .json(try fleet.setTags(hostName, try decoder.decode(Control.Tags.self, from: request.body).tags))
+        case (.DELETE, ["v1", "hosts", "*"]):
+            return .json(["stopped": try fleet.remove(hostName)])
+        case (.POST, ["v1", "hosts", "*", "lifecycle"]):
+            let lifecycle = try decoder.decode(Control.LifecycleRequest.self, from: request.body)
+            return .json(agent.run(lifecycle, on: try fleet.host(hostName)))
+        case (.POST, ["v1", "shutdown"]):
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { self.stopping.signal() }
+            return .json(["stopping": true])
+        default:
+            return .problem("no such endpoint: \(request.method) /\(request.path.joined(separator: "/"))", status: .notFound)
+        }
+    }
+}
