@@ -18,33 +18,63 @@ public final class LocalDaemon: @unchecked Sendable {
         agent = LocalAgent(fleet: fleet)
     }
 
-    /// Runs the daemon until `POST /v1/shutdown`, SIGTERM or SIGINT; then stops every
-    /// process it started and removes daemon.json. Refuses to run twice on one state
-    /// directory.
-    public static func serve(paths: LocalPaths) throws {
+    /// A daemon listening on 127.0.0.1 (in this process).
+    public final class Running: @unchecked Sendable {
+        let daemon: LocalDaemon
+        let server: ControlServer
+        public var port: Int { server.port }
+        public var paths: LocalPaths { daemon.paths }
+
+        init(daemon: LocalDaemon, server: ControlServer) {
+            self.daemon = daemon
+            self.server = server
+        }
+
+        /// Waits for `POST /v1/shutdown` (or `requestStop()`).
+        public func waitForStopRequest() { daemon.stopping.wait() }
+        public func requestStop() { daemon.stopping.signal() }
+
+        /// Stops every process the hosts' hooks started, closes the server, removes daemon.json.
+        @discardableResult
+        public func stop() -> Int {
+            let stopped = daemon.fleet.stopAll()
+            server.close()
+            try? FileManager.default.removeItem(atPath: daemon.paths.daemonFile)
+            return stopped
+        }
+    }
+
+    /// Starts a daemon on `paths` in this process (refusing a second one on the same
+    /// state directory) and writes daemon.json.
+    public static func start(paths: LocalPaths, port: Int = 0) throws -> Running {
         if let running = LocalCloud.running(paths) {
             throw Control.Problem("a daemon already runs on this state directory (pid \(running.pid), port \(running.port))")
         }
         let daemon = try LocalDaemon(paths: paths)
-        let server = try ControlServer(port: 0) { daemon.route($0) }
+        let server = try ControlServer(port: port) { daemon.route($0) }
         let info = Control.DaemonInfo(pid: getpid(), port: server.port, stateDirectory: paths.root, version: version, hosts: nil)
         try JSONEncoder().encode(info).write(to: URL(fileURLWithPath: paths.daemonFile), options: .atomic)
-        Self.say("cutover local daemon: pid \(getpid()), listening on 127.0.0.1:\(server.port), state in \(paths.root)")
+        return Running(daemon: daemon, server: server)
+    }
+
+    /// Runs the daemon until `POST /v1/shutdown`, SIGTERM or SIGINT; then stops every
+    /// process it started and removes daemon.json.
+    public static func serve(paths: LocalPaths) throws {
+        let running = try start(paths: paths)
+        say("cutover local daemon: pid \(getpid()), listening on 127.0.0.1:\(running.port), state in \(paths.root)")
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
         let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { daemon.stopping.signal() }
+            source.setEventHandler { running.requestStop() }
             source.resume()
             return source
         }
-        daemon.stopping.wait()
-        let stopped = daemon.fleet.stopAll()
-        Self.say("cutover local daemon: stopping; \(stopped) host process(es) stopped")
-        server.close()
+        running.waitForStopRequest()
+        let stopped = running.stop()
+        say("cutover local daemon: stopping; \(stopped) host process(es) stopped")
         sources.forEach { $0.cancel() }
-        try? FileManager.default.removeItem(atPath: paths.daemonFile)
     }
 
     /// A line to the daemon's log (its stdout), unbuffered.
@@ -69,7 +99,11 @@ public final class LocalDaemon: @unchecked Sendable {
         let path = request.path
         // /v1/hosts/NAME[/…]: the host's name is the third segment.
         let hostName = path.count >= 3 && path[1] == "hosts" ? path[2] : ""
-        let route = path.enumerated().map { $0.offset == 2 && path[1] == "hosts" ? "*" : $0.element }
+        let route = path.enumerated().map { item -> String in
+            if item.offset == 2 && path[1] == "hosts" { return "*" }
+            if item.offset == 4 && path.count == 5 && path[3] == "revisions" { return "*" }
+            return item.element
+        }
         switch (request.method, route) {
         case (.GET, ["v1", "status"]):
             return .json(Control.DaemonInfo(pid: getpid(), port: 0, stateDirectory: paths.root, version: Self.version,
@@ -82,6 +116,9 @@ public final class LocalDaemon: @unchecked Sendable {
             return .json(try fleet.setTags(hostName, try decoder.decode(Control.Tags.self, from: request.body).tags))
         case (.DELETE, ["v1", "hosts", "*"]):
             return .json(["stopped": try fleet.remove(hostName)])
+        case (.PUT, ["v1", "hosts", "*", "revisions", "*"]):
+            let revision = try decoder.decode([String: String].self, from: request.body)["revision"] ?? ""
+            return .json(try fleet.update(hostName) { $0.revisions[path[4]] = revision })
         case (.POST, ["v1", "hosts", "*", "lifecycle"]):
             let lifecycle = try decoder.decode(Control.LifecycleRequest.self, from: request.body)
             return .json(agent.run(lifecycle, on: try fleet.host(hostName)))

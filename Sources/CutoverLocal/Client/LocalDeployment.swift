@@ -1,0 +1,178 @@
+import CutoverCore
+import Foundation
+
+/// One deployment on the local cloud: the engine, driven in real time. Lifecycle events
+/// run on the daemon's hosts, several at once (a batch), each on its own thread; their
+/// results come back as inputs, in arrival order. Timers are real. Every event is
+/// recorded (and shown to the observer) before its commands are carried out.
+public final class LocalDeployment: @unchecked Sendable {
+    public let spec: DeploymentSpec
+    public private(set) var engine: DeploymentEngine
+    public private(set) var log: [RecordedEvent] = []
+    let client: ControlClient
+    /// Where each target's revision comes from (a directory or an archive), by revision name.
+    let revisionPath: String
+    let groupID: String
+    let clock = ContinuousClock()
+    let started: ContinuousClock.Instant
+
+    /// Answers `askPolicy` (on the thread that runs the deployment).
+    public var policyRunner: ((LocalDeployment) -> PolicyStep)?
+    /// Runs a Lua hook for an event; nil: the host's appspec scripts run.
+    public var hookRunner: ((LocalDeployment, Int, LifecycleEvent) -> (LifecycleEventStatus, LifecycleErrorCode, String)?)?
+    /// Told about every event as it is recorded.
+    public var observer: ((LocalDeployment, RecordedEvent) -> Void)?
+    /// Set when the engine asked for a rollback: the revision to go back to.
+    public private(set) var rollbackRevision: String?
+
+    private let inbox = Inbox()
+    private var timers: [ContinuousClock.Instant] = []
+    private var running = 0
+
+    public init(spec: DeploymentSpec, client: ControlClient, revisionPath: String, groupID: String) {
+        self.spec = spec
+        self.client = client
+        self.revisionPath = revisionPath
+        self.groupID = groupID
+        engine = DeploymentEngine(spec: spec)
+        started = clock.now
+        log.append(RecordedEvent(sequence: 0, time: 0, event: .created))
+    }
+
+    public var state: DeploymentState { engine.state }
+
+    /// Milliseconds since the deployment was created.
+    var now: Int64 {
+        let d = clock.now - started
+        return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Runs until the deployment ends, or waits for an approval (returns then).
+    public func run() {
+        if log.count == 1 {
+            observer?(self, log[0])
+            step(.start)
+        }
+        while !state.isEnded {
+            if let input = inbox.take(before: nextTimer()) {
+                step(input)
+            } else if let first = timers.first, clock.now >= first {
+                timers.removeFirst()
+                step(.timer)
+            } else if running == 0 && timers.isEmpty && inbox.isEmpty {
+                return // waiting for a person (approval)
+            }
+        }
+    }
+
+    /// Sends an input from outside (stop, approve) and goes on running.
+    public func send(_ input: EngineInput) {
+        step(input)
+        run()
+    }
+
+    private func nextTimer() -> ContinuousClock.Instant? { timers.min() }
+
+    private func step(_ input: EngineInput) {
+        if case .lifecycleResult = input { running -= 1 }
+        let (events, commands) = engine.handle(input, now: now)
+        let time = now
+        for event in events {
+            let recorded = RecordedEvent(sequence: log.count, time: time, event: event)
+            log.append(recorded)
+            record(event)
+            observer?(self, recorded)
+        }
+        for command in commands { carryOut(command) }
+    }
+
+    /// What an event means for the daemon's bookkeeping: a host's revision for this group.
+    private func record(_ event: DeploymentEvent) {
+        if case .targetEnded(let t, .succeeded) = event {
+            let name = spec.targets[t].id
+            _ = try? client.send("PUT", "/v1/hosts/\(name)/revisions/\(groupID)", ["revision": spec.revision],
+                                 as: Control.Host.self)
+        }
+        if case .rollbackRequested(let revision) = event { rollbackRevision = revision }
+    }
+
+    private func carryOut(_ command: EngineCommand) {
+        switch command {
+        case .runLifecycleEvent(let t, let event):
+            running += 1
+            if let result = hookRunner?(self, t, event) {
+                inbox.put(.lifecycleResult(target: t, event: event, status: result.0, error: result.1, message: result.2))
+                return
+            }
+            let request = Control.LifecycleRequest(
+                deploymentID: spec.id, application: spec.application, group: spec.group, groupID: groupID,
+                revision: revisionPath, revisionName: spec.revision, event: event.rawValue)
+            let host = spec.targets[t].id
+            let client = self.client
+            let inbox = self.inbox
+            Thread.detachNewThread {
+                let input: EngineInput
+                do {
+                    let result = try client.send("POST", "/v1/hosts/\(host)/lifecycle", request, as: Control.LifecycleResult.self)
+                    let status = LifecycleEventStatus(rawValue: result.status) ?? .failed
+                    var message = result.message
+                    if status == .failed, !result.logTail.isEmpty {
+                        message += "\n" + result.logTail.split(separator: "\n").suffix(5).joined(separator: "\n")
+                    }
+                    input = .lifecycleResult(target: t, event: event, status: status,
+                                             error: LifecycleErrorCode(rawValue: result.error) ?? .unknownError, message: message)
+                } catch {
+                    input = .lifecycleResult(target: t, event: event, status: .failed, error: .unknownError,
+                                             message: "the agent on \(host) did not answer: \(error)")
+                }
+                inbox.put(input)
+            }
+        case .wake(let at):
+            timers.append(started + .milliseconds(at))
+            timers.sort()
+        case .pollAlarms:
+            // The local cloud measures no metrics yet: no alarm is ever in ALARM.
+            inbox.put(.alarms(active: []))
+        case .askPolicy:
+            inbox.put(.policyStep(policyRunner?(self) ?? .done))
+        case .startRollback(let revision):
+            rollbackRevision = revision
+        }
+    }
+}
+
+/// Inputs arriving from other threads.
+final class Inbox: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [EngineInput] = []
+
+    func put(_ input: EngineInput) {
+        condition.lock()
+        items.append(input)
+        condition.signal()
+        condition.unlock()
+    }
+
+    var isEmpty: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.isEmpty
+    }
+
+    /// The next input, waiting until `deadline` (forever when nil) for one to arrive.
+    func take(before deadline: ContinuousClock.Instant?) -> EngineInput? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty {
+            if let deadline {
+                let remaining = deadline - ContinuousClock.now
+                if remaining <= .zero { return nil }
+                let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
+                _ = condition.wait(until: Date().addingTimeInterval(seconds))
+            } else {
+                condition.wait()
+            }
+        }
+        return items.removeFirst()
+    }
+}
