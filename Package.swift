@@ -118,7 +118,7 @@ let package = Package(
         /// The `cutover` Lua module: the only module that knows both Lua and deployments.
         .target(
             name: "CutoverBindings",
-            dependencies: ["LuaRuntime", "CutoverCore", "CutoverSim", "CutoverAppSpec"],
+            dependencies: ["LuaRuntime", "CutoverCore", "CutoverSim", "CutoverAppSpec", "CutoverLocal"],
             path: "Sources/CutoverBindings"
         ),
 

@@ -3,11 +3,11 @@ import CutoverSim
 import LuaRuntime
 
 /// A simulated cloud as Lua sees it (`cutover.sim{…}`): instances, faults, groups.
-final class CloudBinding {
+final class CloudBinding: CloudProvider {
     static let typeName = "cutover.Cloud"
     let sim: SimCloud
     unowned let module: CutoverModule
-    var groups: [String: GroupBinding] = [:]
+    var groupBindings: [String: GroupBinding] = [:]
     var deployments: [String: DeploymentBinding] = [:]
     /// The stack of the Lua call that is running the simulation: hooks and policies
     /// are called on it (never on another thread's stack).
@@ -153,12 +153,47 @@ final class CloudBinding {
         return id
     }
 
+    // MARK: - CloudProvider
+
+    func addGroup(_ group: DeploymentGroup) throws(CoreError) {
+        try sim.addGroup(SimGroup(group, lastSuccessfulRevision: sim.groups[group.name]?.lastSuccessfulRevision))
+    }
+
+    func group(named name: String) -> (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)? {
+        sim.groups[name].map { ($0.group, $0.lastSuccessfulRevision, $0.activeDeployment) }
+    }
+
+    func targetIDs(of group: String) -> [String] {
+        guard let g = sim.groups[group] else { return [] }
+        return g.selection.select(from: sim.instances.map(\.description)).map(\.id)
+    }
+
+    func startDeployment(group: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
+                         ignoreApplicationStopFailures: Bool, appSpec: ServerAppSpec?) throws -> DeploymentBinding {
+        if let appSpec { sim.appSpecs[revision] = appSpec }
+        do {
+            let d = try sim.deploy(group: group, revision: revision, configuration: configuration, policy: policy,
+                                   ignoreApplicationStopFailures: ignoreApplicationStopFailures)
+            return binding(for: d)
+        } catch let error as CoreError {
+            throw LuaArgumentError(2, error.description)
+        }
+    }
+
+    /// The handle of a simulated deployment (one per deployment).
+    func binding(for d: SimDeployment) -> DeploymentBinding {
+        if let existing = deployments[d.spec.id] { return existing }
+        let binding = DeploymentBinding(run: SimRun(cloud: self, deployment: d))
+        deployments[d.spec.id] = binding
+        return binding
+    }
+
     // MARK: - Hooks
 
     private func runHook(_ deployment: SimDeployment, _ target: Int, _ event: LifecycleEvent)
         -> (LifecycleEventStatus, LifecycleErrorCode, String)?
     {
-        guard let group = groups[deployment.spec.group], let hook = group.hooks[event], let stack = currentStack else {
+        guard let group = groupBindings[deployment.spec.group], let hook = group.hooks[event], let stack = currentStack else {
             return nil
         }
         let t = deployment.spec.targets[target]
@@ -224,7 +259,7 @@ final class CloudBinding {
                 return 1
             }
             t.method("group") { cloud, stack in
-                let group = try GroupBinding.make(Fields(stack, 2), cloud: cloud, module: cloud.module)
+                let group = try GroupBinding.make(Fields(stack, 2), provider: cloud)
                 stack.push(object: group, typeName: GroupBinding.typeName)
                 return 1
             }
@@ -233,5 +268,42 @@ final class CloudBinding {
                 return 1
             }
         }
+    }
+}
+
+/// A simulated deployment as a handle runs it.
+final class SimRun: DeploymentRun {
+    let cloud: CloudBinding
+    let deployment: SimDeployment
+
+    init(cloud: CloudBinding, deployment: SimDeployment) {
+        self.cloud = cloud
+        self.deployment = deployment
+    }
+
+    var spec: DeploymentSpec { deployment.spec }
+    var state: DeploymentState { deployment.state }
+    var log: [RecordedEvent] { deployment.log }
+    var createdAt: Int64 { deployment.createdAt }
+    var elapsedMilliseconds: Int64 { cloud.sim.now - deployment.createdAt }
+    var provider: CloudProvider { cloud }
+    var rollback: DeploymentRun? { deployment.rollback.map { cloud.binding(for: $0).run } }
+
+    func run(on stack: LuaStack, untilSeconds: Double?) {
+        let saved = cloud.currentStack
+        cloud.currentStack = stack
+        defer { cloud.currentStack = saved }
+        if let untilSeconds {
+            cloud.sim.run(until: Int64(untilSeconds * 1000))
+            return
+        }
+        cloud.sim.run(until: deployment)
+        // A rollback this deployment started runs to its end too.
+        if let rollback = deployment.rollback { cloud.sim.run(until: rollback) }
+    }
+
+    func send(_ input: EngineInput, on stack: LuaStack) {
+        cloud.sim.send(input, to: deployment)
+        run(on: stack, untilSeconds: nil)
     }
 }

@@ -1,4 +1,5 @@
 import CutoverCore
+import CutoverLocal
 import CutoverSim
 import LuaRuntime
 
@@ -15,8 +16,13 @@ public final class CutoverModule {
     /// The seed of simulated clouds made without one.
     public var defaultSeed: UInt64 = 1
 
-    public init(defaultProvider: String = "sim") {
+    /// The local cloud's state directory, and the executable that runs its daemon.
+    public var localStateDirectory: String?
+    public var executable: String = CommandLine.arguments.first ?? "cutover"
+
+    public init(defaultProvider: String = "sim", localStateDirectory: String? = nil) {
         self.defaultProvider = defaultProvider
+        self.localStateDirectory = localStateDirectory
     }
 
     /// Makes `require "cutover.native"` available in `vm`.
@@ -127,8 +133,11 @@ public final class CutoverModule {
             if defaultCloud == nil { defaultCloud = try CloudBinding.make(nil, module: self) }
             stack.push(object: defaultCloud!, typeName: CloudBinding.typeName)
             return 1
-        case "local", "aws":
-            throw LuaArgumentError(1, "the \(name) provider is not available in this build yet; use \"sim\"")
+        case "local":
+            stack.push(object: try localProvider(), typeName: LocalCloudBinding.typeName)
+            return 1
+        case "aws":
+            throw LuaArgumentError(1, "the aws provider is not available in this build yet; use \"sim\" or \"local\"")
         default:
             throw LuaArgumentError(1, "unknown provider '\(name)' (sim, local or aws)")
         }
@@ -136,29 +145,53 @@ public final class CutoverModule {
 
     /// The cloud of groups made without `provider =`.
     private var defaultCloud: CloudBinding?
+    private var localCloud: LocalCloudBinding?
+
+    /// The local cloud (its daemon started when needed), one per VM.
+    private func localProvider() throws -> LocalCloudBinding {
+        if let localCloud { return localCloud }
+        guard let directory = localStateDirectory else {
+            throw LuaArgumentError(1, "the local provider needs a state directory (set by the cutover command)")
+        }
+        do {
+            let cloud = try LocalCloudBinding(module: self, paths: LocalPaths(root: directory), executable: executable)
+            localCloud = cloud
+            return cloud
+        } catch {
+            throw LuaArgumentError(1, "cannot reach the local cloud: \(error)")
+        }
+    }
 
     /// `group(table)`: `provider =` a cloud, or the default provider's shared cloud.
     private func group(_ stack: LuaStack) throws -> Int {
         let f = try Fields(stack, 1)
-        let cloud: CloudBinding
+        let cloud: CloudProvider
         if f.value("provider").isNil {
-            if defaultCloud == nil { defaultCloud = try CloudBinding.make(nil, module: self) }
-            cloud = defaultCloud!
+            if defaultProvider == "local" {
+                cloud = try localProvider()
+            } else {
+                if defaultCloud == nil { defaultCloud = try CloudBinding.make(nil, module: self) }
+                cloud = defaultCloud!
+            }
         } else {
             stack.push(f.value("provider"))
             defer { stack.pop() }
-            guard let given = stack.object(at: -1, as: CloudBinding.self, typeName: CloudBinding.typeName) else {
+            if let sim = stack.object(at: -1, as: CloudBinding.self, typeName: CloudBinding.typeName) {
+                cloud = sim
+            } else if let local = stack.object(at: -1, as: LocalCloudBinding.self, typeName: LocalCloudBinding.typeName) {
+                cloud = local
+            } else {
                 throw f.error("provider", "a cloud expected (from cutover.sim{} or cutover.provider()), got \(f.value("provider").typeName)")
             }
-            cloud = given
         }
-        let group = try GroupBinding.make(f, cloud: cloud, module: self)
+        let group = try GroupBinding.make(f, provider: cloud)
         stack.push(object: group, typeName: GroupBinding.typeName)
         return 1
     }
 
     private func registerTypes(_ vm: LuaVM) {
         CloudBinding.register(vm)
+        LocalCloudBinding.register(vm)
         GroupBinding.register(vm)
         DeploymentBinding.register(vm)
     }

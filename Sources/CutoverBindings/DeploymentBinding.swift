@@ -10,21 +10,20 @@ import LuaRuntime
 /// `wait()`, `stop()`, `approve()`, `timeline()`, `log()`.
 final class DeploymentBinding {
     static let typeName = "cutover.Deployment"
-    let cloud: CloudBinding
-    let deployment: SimDeployment
+    let run: DeploymentRun
     /// The policy's "next step" function, once the policy has started.
     private var policyNext: LuaReference?
     private var random: SplitMix64
 
-    init(cloud: CloudBinding, deployment: SimDeployment) {
-        self.cloud = cloud
-        self.deployment = deployment
+    init(run: DeploymentRun) {
+        self.run = run
         // Seeded from the deployment id: a policy's random choices replay identically.
         var seed: UInt64 = 1469598103934665603
-        for byte in deployment.spec.id.utf8 { seed = (seed ^ UInt64(byte)) &* 1099511628211 }
+        for byte in run.spec.id.utf8 { seed = (seed ^ UInt64(byte)) &* 1099511628211 }
         random = SplitMix64(seed: seed)
-        cloud.deployments[deployment.spec.id] = self
     }
+
+    var module: CutoverModule { run.provider.module }
 
     static let fields = ["revision", "config", "policy", "ignore_application_stop_failures", "description", "appspec"]
 
@@ -32,28 +31,23 @@ final class DeploymentBinding {
         guard let f else { throw LuaArgumentError(2, "table expected, got no value (for example { revision = \"v2\" })") }
         try f.rejectUnknown(fields, function: "deploy")
         let revision = try f.requiredString("revision")
-        let cloud = group.cloud
+        let provider = group.provider
+        let module = provider.module
         var configuration: DeploymentConfiguration?
         if let name = try f.string("config") {
-            guard let c = cloud.module.configuration(named: name) else { throw f.error("config", cloud.module.unknownConfiguration(name)) }
+            guard let c = module.configuration(named: name) else { throw f.error("config", module.unknownConfiguration(name)) }
             guard c.platform == .server else { throw f.error("config", "\(name) is a \(c.platform.rawValue) configuration") }
             configuration = c
         }
-        if let path = try f.string("appspec") {
-            cloud.sim.appSpecs[revision] = try readAppSpec(path, f)
-        }
+        let appSpec = try f.string("appspec").map { try readAppSpec($0, f) }
         let policy = try f.string("policy")
-        if let policy, cloud.module.policies[policy] == nil {
-            let known = cloud.module.policies.keys.sorted().joined(separator: ", ")
+        if let policy, module.policies[policy] == nil {
+            let known = module.policies.keys.sorted().joined(separator: ", ")
             throw f.error("policy", "no policy named '\(policy)' (register it with cutover.policy; known: \(known.isEmpty ? "none" : known))")
         }
-        do {
-            let d = try cloud.sim.deploy(group: group.name, revision: revision, configuration: configuration, policy: policy,
-                                         ignoreApplicationStopFailures: try f.bool("ignore_application_stop_failures") ?? false)
-            return DeploymentBinding(cloud: cloud, deployment: d)
-        } catch let error as CoreError {
-            throw LuaArgumentError(2, error.description)
-        }
+        return try provider.startDeployment(group: group.name, revision: revision, configuration: configuration, policy: policy,
+                                            ignoreApplicationStopFailures: try f.bool("ignore_application_stop_failures") ?? false,
+                                            appSpec: appSpec)
     }
 
     /// Reads and validates a server appspec; a Lua error lists every issue at its
@@ -82,28 +76,11 @@ final class DeploymentBinding {
         return server
     }
 
-    /// Runs the simulation until this deployment ends (or waits for an approval),
-    /// calling hooks and policies on `stack`.
-    func run(on stack: LuaStack, untilSeconds: Double? = nil) {
-        let saved = cloud.currentStack
-        cloud.currentStack = stack
-        defer { cloud.currentStack = saved }
-        if let untilSeconds {
-            cloud.sim.run(until: Int64(untilSeconds * 1000))
-        } else {
-            cloud.sim.run(until: deployment)
-        }
-        // Rollbacks this deployment started run to their end too.
-        if let rollback = deployment.rollback, untilSeconds == nil {
-            cloud.sim.run(until: rollback)
-        }
-    }
-
     // MARK: - Policies
 
     /// Resumes the policy's coroutine to its next step (starting it the first time).
     func nextPolicyStep(on stack: LuaStack?) -> PolicyStep {
-        guard let stack, let name = deployment.spec.policy, let fn = cloud.module.policies[name] else {
+        guard let stack, let name = run.spec.policy, let fn = module.policies[name] else {
             return .abort("the policy cannot run here")
         }
         do {
@@ -145,7 +122,7 @@ final class DeploymentBinding {
             var i: Int64 = 1
             while !list[.integer(i)].isNil {
                 let item = list[.integer(i)]
-                guard let id = item.stringValue, let index = deployment.spec.targets.firstIndex(where: { $0.id == id }) else {
+                guard let id = item.stringValue, let index = run.spec.targets.firstIndex(where: { $0.id == id }) else {
                     return .abort("policy \(policy): deploy names \(item.description), which is not a target of this deployment")
                 }
                 indices.append(index)
@@ -174,15 +151,22 @@ final class DeploymentBinding {
         }
     }
 
+    /// The one handle of a run (so `d.rollback == d.rollback`).
+    static func handle(for run: DeploymentRun) -> DeploymentBinding {
+        if let sim = run as? SimRun { return sim.cloud.binding(for: sim.deployment) }
+        if let local = run as? LocalRun { return local.cloud.binding(for: local) }
+        return DeploymentBinding(run: run)
+    }
+
     /// The next `n` pending targets in the configuration's scheduling order.
     func pick(_ n: Int) -> [Int] {
-        let order = BatchPlan.schedulingOrder(deployment.spec.targets, currentRevision: deployment.spec.lastSuccessfulRevision)
+        let order = BatchPlan.schedulingOrder(run.spec.targets, currentRevision: run.spec.lastSuccessfulRevision)
         var result: [Int] = []
         var index: [String: Int] = [:]
-        for (i, t) in deployment.spec.targets.enumerated() { index[t.id] = i }
+        for (i, t) in run.spec.targets.enumerated() { index[t.id] = i }
         for t in order {
             guard result.count < n, let i = index[t.id] else { break }
-            if deployment.state.targetStatus[i] == .pending { result.append(i) }
+            if run.state.targetStatus[i] == .pending { result.append(i) }
         }
         return result
     }
@@ -219,13 +203,13 @@ final class DeploymentBinding {
     static func register(_ vm: LuaVM) {
         vm.registerType(DeploymentBinding.self, name: typeName) { t in
             t.method("wait") { d, stack in
-                d.run(on: stack)
-                stack.push(d.deployment.status.rawValue)
+                d.run.run(on: stack, untilSeconds: nil)
+                stack.push(d.run.state.status.rawValue)
                 return 1
             }
             t.method("run_until") { d, stack in
-                d.run(on: stack, untilSeconds: try stack.checkNumber(2))
-                stack.push(d.deployment.status.rawValue)
+                d.run.run(on: stack, untilSeconds: try stack.checkNumber(2))
+                stack.push(d.run.state.status.rawValue)
                 return 1
             }
             t.method("stop") { d, stack in
@@ -235,60 +219,57 @@ final class DeploymentBinding {
                     try f.rejectUnknown(["rollback"], function: "stop")
                     rollback = try f.bool("rollback") ?? false
                 }
-                guard !d.deployment.state.isEnded else {
-                    throw LuaArgumentError(1, "DeploymentAlreadyCompletedException: \(d.deployment.spec.id) is \(d.deployment.status.rawValue)")
+                guard !d.run.state.isEnded else {
+                    throw LuaArgumentError(1, "DeploymentAlreadyCompletedException: \(d.run.spec.id) is \(d.run.state.status.rawValue)")
                 }
-                d.cloud.sim.send(.stop(rollback: rollback || d.deployment.spec.autoRollback.triggers.contains(.stopOnRequest)),
-                                 to: d.deployment)
-                d.run(on: stack)
-                stack.push(d.deployment.status.rawValue)
+                d.run.send(.stop(rollback: rollback || d.run.spec.autoRollback.triggers.contains(.stopOnRequest)), on: stack)
+                stack.push(d.run.state.status.rawValue)
                 return 1
             }
             t.method("approve") { d, stack in
-                let name = try stack.optString(2) ?? d.deployment.state.awaitingApproval ?? ""
-                guard d.deployment.state.awaitingApproval == name else {
-                    let waiting = d.deployment.state.awaitingApproval.map { "it waits for '\($0)'" } ?? "it waits for no approval"
-                    throw LuaArgumentError(2, "\(d.deployment.spec.id) cannot take approval '\(name)': \(waiting)")
+                let name = try stack.optString(2) ?? d.run.state.awaitingApproval ?? ""
+                guard d.run.state.awaitingApproval == name else {
+                    let waiting = d.run.state.awaitingApproval.map { "it waits for '\($0)'" } ?? "it waits for no approval"
+                    throw LuaArgumentError(2, "\(d.run.spec.id) cannot take approval '\(name)': \(waiting)")
                 }
-                d.cloud.sim.send(.approve(name: name), to: d.deployment)
-                d.run(on: stack)
-                stack.push(d.deployment.status.rawValue)
+                d.run.send(.approve(name: name), on: stack)
+                stack.push(d.run.state.status.rawValue)
                 return 1
             }
             t.method("timeline") { d, stack in
                 // Printed, like print(): a returned string would show its escapes at the prompt.
-                let text = Timeline.render(d.deployment)
+                let text = Timeline.render(d.run)
                 fputs(text, stdout)
                 fflush(stdout)
                 return 0
             }
             t.method("timeline_text") { d, stack in
-                stack.push(Timeline.render(d.deployment))
+                stack.push(Timeline.render(d.run))
                 return 1
             }
             t.method("log") { d, stack in
-                stack.push(d.deployment.jsonLines())
+                stack.push(d.run.jsonLines())
                 return 1
             }
             t.method("_pick") { d, stack in
                 let n = Int(try stack.checkInteger(2))
-                stack.push(table: LuaTable(array: d.pick(n).map { .string(d.deployment.spec.targets[$0].id) }))
+                stack.push(table: LuaTable(array: d.pick(n).map { .string(d.run.spec.targets[$0].id) }))
                 return 1
             }
             t.method("_remaining") { d, stack in
-                stack.push(d.deployment.state.targetStatus.filter { $0 == .pending }.count)
+                stack.push(d.run.state.targetStatus.filter { $0 == .pending }.count)
                 return 1
             }
             t.method("_total") { d, stack in
-                stack.push(d.deployment.spec.targets.count)
+                stack.push(d.run.spec.targets.count)
                 return 1
             }
             t.method("_failed") { d, stack in
-                stack.push(d.deployment.state.failed)
+                stack.push(d.run.state.failed)
                 return 1
             }
             t.method("_now") { d, stack in
-                stack.push(Double(d.cloud.sim.now - d.deployment.createdAt) / 1000)
+                stack.push(Double(d.run.elapsedMilliseconds) / 1000)
                 return 1
             }
             t.method("_random") { d, stack in
@@ -307,15 +288,15 @@ final class DeploymentBinding {
                 try d.property(key, stack)
             }
             t.metamethod("__tostring") { d, stack in
-                stack.push("deployment \(d.deployment.spec.id) (\(d.deployment.status.rawValue))")
+                stack.push("deployment \(d.run.spec.id) (\(d.run.state.status.rawValue))")
                 return 1
             }
         }
     }
 
     private func property(_ key: String, _ stack: LuaStack) throws -> Int {
-        let spec = deployment.spec
-        let state = deployment.state
+        let spec = run.spec
+        let state = run.state
         switch key {
         case "id": stack.push(spec.id)
         case "status": stack.push(state.status.rawValue)
@@ -329,9 +310,8 @@ final class DeploymentBinding {
         case "minimum_healthy": stack.push(state.minimumHealthy)
         case "waiting_for": if let a = state.awaitingApproval { stack.push(a) } else { return 0 }
         case "rollback":
-            guard let r = deployment.rollback else { return 0 }
-            let binding = cloud.deployments[r.spec.id] ?? DeploymentBinding(cloud: cloud, deployment: r)
-            stack.push(object: binding, typeName: DeploymentBinding.typeName)
+            guard let r = run.rollback else { return 0 }
+            stack.push(object: DeploymentBinding.handle(for: r), typeName: DeploymentBinding.typeName)
         case "batches":
             stack.push(table: LuaTable(array: state.batches.map { batch in
                 .table(LuaTable(array: batch.map { .string(spec.targets[$0].id) }))
@@ -341,7 +321,7 @@ final class DeploymentBinding {
                 .table(["id": .string(t.id), "status": .string(state.targetStatus[i].rawValue)])
             }))
         case "events":
-            stack.push(table: LuaTable(array: deployment.log.map { .table(Self.eventTable($0, spec)) }))
+            stack.push(table: LuaTable(array: run.log.map { .table(Self.eventTable($0, spec)) }))
         default:
             return 0
         }

@@ -5,13 +5,13 @@ import LuaRuntime
 /// A deployment group as Lua sees it (`cutover.group{…}`).
 final class GroupBinding {
     static let typeName = "cutover.Group"
-    let cloud: CloudBinding
+    let provider: CloudProvider
     let name: String
     /// Lua functions run as hooks, per lifecycle event.
     var hooks: [LifecycleEvent: LuaReference] = [:]
 
-    init(cloud: CloudBinding, name: String) {
-        self.cloud = cloud
+    init(provider: CloudProvider, name: String) {
+        self.provider = provider
         self.name = name
     }
 
@@ -21,7 +21,8 @@ final class GroupBinding {
     /// `{ application =, name =, targets = { tags = {…} | tag_set = {{…}} | asg = {…} | hosts = {…} },
     ///    config = "CodeDeployDefault.OneAtATime", load_balancer = true, alarms = {…},
     ///    rollback = { on = { "failure", "alarm", "stop" } } }`
-    static func make(_ f: Fields, cloud: CloudBinding, module: CutoverModule) throws -> GroupBinding {
+    static func make(_ f: Fields, provider: CloudProvider) throws -> GroupBinding {
+        let module = provider.module
         try f.rejectUnknown(fields, function: "group")
         let name = try f.requiredString("name")
         let application = try f.string("application") ?? name
@@ -51,17 +52,17 @@ final class GroupBinding {
         }
         let alarms = AlarmConfiguration(names: try f.strings("alarms") ?? [],
                                         ignorePollAlarmFailure: try f.bool("ignore_poll_alarm_failure") ?? false)
-        let group = SimGroup(application: application, name: name, selection: selection, configuration: configuration,
-                             loadBalanced: (try? f.bool("load_balancer")) ?? !f.value("load_balancer").isNil && f.value("load_balancer") != false,
-                             alarms: alarms, autoRollback: AutoRollbackConfiguration(triggers: rollback),
-                             lastSuccessfulRevision: cloud.sim.groups[name]?.lastSuccessfulRevision)
+        let loadBalanced = (try? f.bool("load_balancer")) ?? (!f.value("load_balancer").isNil && f.value("load_balancer") != false)
+        let group = DeploymentGroup(application: Application(name: application), name: name, selection: selection,
+                                    configuration: configuration, loadBalanced: loadBalanced, alarms: alarms,
+                                    autoRollback: AutoRollbackConfiguration(triggers: rollback))
         do {
-            try cloud.sim.addGroup(group)
+            try provider.addGroup(group)
         } catch {
             throw LuaArgumentError(f.index, error.description)
         }
-        let binding = cloud.groups[name] ?? GroupBinding(cloud: cloud, name: name)
-        cloud.groups[name] = binding
+        let binding = provider.groupBindings[name] ?? GroupBinding(provider: provider, name: name)
+        provider.groupBindings[name] = binding
         return binding
     }
 
@@ -140,19 +141,17 @@ final class GroupBinding {
                 return 0
             }
             t.method("targets") { group, stack in
-                guard let g = group.cloud.sim.groups[group.name] else { return 0 }
-                let ids = g.selection.select(from: group.cloud.sim.instances.map(\.description)).map { LuaValue.string($0.id) }
-                stack.push(table: LuaTable(array: ids))
+                stack.push(table: LuaTable(array: group.provider.targetIDs(of: group.name).map { .string($0) }))
                 return 1
             }
             t.properties { group, key, stack in
-                let g = group.cloud.sim.groups[group.name]
+                let g = group.provider.group(named: group.name)
                 switch key {
                 case "name": stack.push(group.name)
-                case "application": stack.push(g?.application ?? group.name)
-                case "config": stack.push(g?.configuration.name ?? "")
+                case "application": stack.push(g?.group.application.name ?? group.name)
+                case "config": stack.push(g?.group.configuration.name ?? "")
                 case "revision": if let r = g?.lastSuccessfulRevision { stack.push(r) } else { return 0 }
-                case "active": if let a = g?.activeDeployment { stack.push(a) } else { return 0 }
+                case "active": if let a = g?.active { stack.push(a) } else { return 0 }
                 default: return 0
                 }
                 return 1

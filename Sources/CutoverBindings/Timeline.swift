@@ -18,7 +18,7 @@ enum Timeline {
         return h > 0 ? "\(h):\(two(m)):\(two(sec))" : "\(m):\(two(sec))"
     }
 
-    static func render(_ d: SimDeployment, maxTargets: Int = 50) -> String {
+    static func render(_ d: DeploymentRun, maxTargets: Int = 50) -> String {
         let spec = d.spec
         let state = d.state
         let start = d.createdAt

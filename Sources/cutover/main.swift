@@ -103,7 +103,11 @@ func checkProvider(_ name: String) throws {
 
 /// Makes `require "cutover"` work in a shell, with `provider` as the default provider.
 func installModules(provider: String) -> (Shell) -> Void {
-    { shell in CutoverModule(defaultProvider: provider).install(in: shell.vm) }
+    { shell in
+        let module = CutoverModule(defaultProvider: provider, localStateDirectory: XDGPaths.stateDirectory + "/local")
+        module.executable = currentExecutable()
+        module.install(in: shell.vm)
+    }
 }
 
 /// Exit statuses as lua.c and Cutover document them: help and version 0, a Lua

@@ -95,10 +95,21 @@ struct DeploymentTests {
     @Test func defaultProviderIsTheSimulator() throws {
         let result = try Pipes.run(Sandbox().cutover(["-e", "print(require('cutover').provider())"]))
         #expect(result.stdout.hasPrefix("sim cloud (0 instances"), "\(result)")
-        let local = try Pipes.run(Sandbox().cutover(["run", "--provider", "local", "-"]),
-                                  stdin: "require('cutover').provider()")
-        #expect(local.status == 1, "\(local)")
-        #expect(local.stderr.contains("the local provider is not available in this build yet"), "\(local)")
+        let sandbox = try Sandbox()
+        let local = try Pipes.run(sandbox.cutover(["run", "--provider", "local", "-"]),
+                                  stdin: "print(require('cutover').provider())")
+        #expect(local.status == 0, "\(local)")
+        #expect(local.stdout.hasPrefix("local cloud (0 hosts"), "\(local)")
+        // The daemon it started keeps running until `local down`.
+        let status = try Pipes.run(sandbox.cutover(["local", "status"]))
+        #expect(status.status == 0, "\(status)")
+        let down = try Pipes.run(sandbox.cutover(["local", "down"]))
+        #expect(down.stdout.contains("stopped the local cloud daemon"), "\(down)")
+        let after = try Pipes.run(sandbox.cutover(["local", "status"]))
+        #expect(after.status == 3, "\(after)")
+        let aws = try Pipes.run(sandbox.cutover(["run", "--provider", "aws", "-"]), stdin: "require('cutover').provider()")
+        #expect(aws.status == 1, "\(aws)")
+        #expect(aws.stderr.contains("the aws provider is not available in this build yet"), "\(aws)")
     }
 }
 

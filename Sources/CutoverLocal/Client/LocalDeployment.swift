@@ -42,6 +42,9 @@ public final class LocalDeployment: @unchecked Sendable {
     public var state: DeploymentState { engine.state }
 
     /// Milliseconds since the deployment was created.
+    public var elapsed: Int64 { now }
+
+    /// Milliseconds since the deployment was created.
     var now: Int64 {
         let d = clock.now - started
         return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000

@@ -1,0 +1,45 @@
+import CutoverCore
+import LuaRuntime
+
+/// What groups and deployment handles need from a provider's cloud (the simulator's
+/// or the local one): groups, targets, and starting deployments.
+protocol CloudProvider: AnyObject {
+    var module: CutoverModule { get }
+    var groupBindings: [String: GroupBinding] { get set }
+    /// The stack of the Lua call running deployments now: hooks and policies run on it.
+    var currentStack: LuaStack? { get set }
+
+    /// Adds or replaces a group, keeping what the cloud knows of its history.
+    func addGroup(_ group: DeploymentGroup) throws(CoreError)
+    func group(named name: String) -> (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)?
+    /// The ids of the group's targets now.
+    func targetIDs(of group: String) -> [String]
+    /// Starts a deployment (refused while the group has an active one).
+    func startDeployment(group: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
+                         ignoreApplicationStopFailures: Bool, appSpec: ServerAppSpec?) throws -> DeploymentBinding
+}
+
+/// One deployment as a handle sees it, whatever the provider.
+protocol DeploymentRun: AnyObject {
+    var spec: DeploymentSpec { get }
+    var state: DeploymentState { get }
+    var log: [RecordedEvent] { get }
+    /// Log time of the creation (the simulator's clock) — 0 on real providers.
+    var createdAt: Int64 { get }
+    /// Milliseconds since the deployment was created.
+    var elapsedMilliseconds: Int64 { get }
+    var provider: CloudProvider { get }
+    /// Runs until the deployment (and a rollback it started) ends, or waits for an approval.
+    func run(on stack: LuaStack, untilSeconds: Double?)
+    func send(_ input: EngineInput, on stack: LuaStack)
+    /// The rollback deployment this one started, if any.
+    var rollback: DeploymentRun? { get }
+}
+
+extension DeploymentRun {
+    func jsonLines() -> String {
+        var out = ""
+        for event in log { out += event.jsonLine(targets: spec.targets) + "\n" }
+        return out
+    }
+}

@@ -1,0 +1,217 @@
+import CutoverCore
+import CutoverLocal
+import Foundation
+import LuaRuntime
+
+/// The local cloud as Lua sees it (`cutover.provider "local"`): hosts on this machine,
+/// managed by the daemon (started when needed), deployed to for real.
+final class LocalCloudBinding: CloudProvider {
+    static let typeName = "cutover.LocalCloud"
+    unowned let module: CutoverModule
+    let client: ControlClient
+    let paths: LocalPaths
+    var groupBindings: [String: GroupBinding] = [:]
+    var currentStack: LuaStack?
+    private var groups: [String: (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)] = [:]
+    private var handles: [String: DeploymentBinding] = [:]
+    private var deploymentCount = 0
+
+    init(module: CutoverModule, paths: LocalPaths, executable: String) throws {
+        self.module = module
+        self.paths = paths
+        client = try LocalCloud.client(paths, start: true, executable: executable)
+    }
+
+    func hosts() throws -> [Control.Host] { try client.get("/v1/hosts") }
+
+    // MARK: - CloudProvider
+
+    func addGroup(_ group: DeploymentGroup) throws(CoreError) {
+        try group.validate()
+        if group.alarms.isEnabled {
+            throw .invalid("alarms are not measured on the local provider yet; leave `alarms` out")
+        }
+        let previous = groups[group.name]
+        groups[group.name] = (group, previous?.lastSuccessfulRevision, previous?.active)
+    }
+
+    func group(named name: String) -> (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)? {
+        groups[name]
+    }
+
+    func targetIDs(of name: String) -> [String] {
+        guard let g = groups[name], let hosts = try? hosts() else { return [] }
+        return g.group.selection.select(from: hosts.map { description($0, groupID: groupID(name)) }).map(\.id)
+    }
+
+    /// CodeDeploy gives a group a UUID; ours is derived from the names, so it is stable.
+    func groupID(_ name: String) -> String {
+        let application = groups[name]?.group.application.name ?? name
+        return "dg-" + (application + "-" + name).map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
+    }
+
+    private func description(_ host: Control.Host, groupID: String) -> TargetDescription {
+        TargetDescription(id: host.name, tags: host.tags, health: .healthy, revision: host.revisions[groupID])
+    }
+
+    func startDeployment(group name: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
+                         ignoreApplicationStopFailures: Bool, appSpec: ServerAppSpec?) throws -> DeploymentBinding {
+        try start(group: name, revision: revision, configuration: configuration, policy: policy,
+                  ignoreApplicationStopFailures: ignoreApplicationStopFailures, creator: .user, rollbackOf: nil)
+    }
+
+    /// A revision is a directory or an archive on this machine; the name is its path.
+    func start(group name: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
+               ignoreApplicationStopFailures: Bool, creator: DeploymentCreator, rollbackOf: String?) throws -> DeploymentBinding {
+        guard let entry = groups[name] else { throw LuaArgumentError(1, "no deployment group named \(name)") }
+        if let active = entry.active {
+            throw LuaArgumentError(2, "DeploymentLimitExceededException: the deployment group \(name) already has an active deployment \(active)")
+        }
+        let path = (revision as NSString).expandingTildeInPath
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        guard FileManager.default.fileExists(atPath: absolute) else {
+            throw LuaArgumentError(2, "revision \(revision): no such directory or archive (REVISION_MISSING)")
+        }
+        let id = groupID(name)
+        let targets = try hosts().map { description($0, groupID: id) }
+        deploymentCount += 1
+        let deploymentID = "d-L" + String(Int(Date().timeIntervalSince1970), radix: 36).uppercased().suffix(5) + String(deploymentCount).leftPadded(3)
+        let spec = DeploymentSpec(
+            id: deploymentID, application: entry.group.application.name, group: name, platform: .server, revision: revision,
+            lastSuccessfulRevision: entry.lastSuccessfulRevision, configuration: configuration ?? entry.group.configuration,
+            targets: entry.group.selection.select(from: targets), loadBalanced: entry.group.loadBalanced,
+            ignoreApplicationStopFailures: ignoreApplicationStopFailures, alarms: entry.group.alarms,
+            autoRollback: entry.group.autoRollback, creator: creator, rollbackOf: rollbackOf, policy: policy)
+        let deployment = LocalDeployment(spec: spec, client: client, revisionPath: absolute, groupID: id)
+        let run = LocalRun(cloud: self, deployment: deployment)
+        groups[name]?.active = deploymentID
+        let binding = DeploymentBinding(run: run)
+        handles[deploymentID] = binding
+        deployment.policyRunner = { [unowned self, unowned binding] _ in binding.nextPolicyStep(on: self.currentStack) }
+        deployment.hookRunner = { [unowned self] d, t, event in self.runHook(d, t, event) }
+        deployment.observer = { [unowned self] d, recorded in
+            if case .ended(let status, _, _) = recorded.event {
+                self.groups[d.spec.group]?.active = nil
+                if status == .succeeded { self.groups[d.spec.group]?.lastSuccessfulRevision = d.spec.revision }
+            }
+        }
+        return binding
+    }
+
+    func binding(for run: LocalRun) -> DeploymentBinding {
+        handles[run.spec.id] ?? DeploymentBinding(run: run)
+    }
+
+    private func runHook(_ d: LocalDeployment, _ t: Int, _ event: LifecycleEvent) -> (LifecycleEventStatus, LifecycleErrorCode, String)? {
+        guard let hook = groupBindings[d.spec.group]?.hooks[event], let stack = currentStack else { return nil }
+        let target = d.spec.targets[t]
+        let host = try? hosts().first { $0.name == target.id }
+        var targetTable: LuaTable = ["id": .string(target.id)]
+        if let host {
+            targetTable["port"] = .integer(Int64(host.port))
+            targetTable["url"] = .string("http://127.0.0.1:\(host.port)")
+            targetTable["root"] = .string(host.directory + "/root")
+        }
+        stack.push(.reference(hook))
+        stack.push(.table(["event": .string(event.rawValue), "deployment": .string(d.spec.id),
+                           "revision": .string(d.spec.revision), "target": .table(targetTable)]))
+        do {
+            let results = try stack.call(argumentCount: 1)
+            if results.first == .boolean(false) {
+                return (.failed, .scriptFailed, results.count > 1 ? results[1].description : "hook returned false")
+            }
+            return (.succeeded, .success, "")
+        } catch let error as LuaError {
+            return (.failed, .scriptFailed, error.message)
+        } catch {
+            return (.failed, .scriptFailed, "\(error)")
+        }
+    }
+
+    // MARK: - Lua
+
+    static func register(_ vm: LuaVM) {
+        vm.registerType(LocalCloudBinding.self, name: typeName) { t in
+            t.method("fleet") { cloud, stack in
+                let f = try Fields(stack, 2)
+                try f.rejectUnknown(["name", "hosts", "tags"], function: "fleet")
+                let request = Control.CreateHosts(prefix: try f.string("name") ?? "host", count: try f.int("hosts") ?? 1,
+                                                  tags: try f.stringMap("tags") ?? [:])
+                do {
+                    let created = try cloud.client.send("POST", "/v1/hosts", request, as: [Control.Host].self)
+                    stack.push(table: LuaTable(array: created.map { .string($0.name) }))
+                } catch {
+                    throw LuaArgumentError(2, "\(error)")
+                }
+                return 1
+            }
+            t.method("instances") { cloud, stack in
+                let hosts = try cloud.hosts()
+                stack.push(table: LuaTable(array: hosts.map { host in
+                    .table(["id": .string(host.name), "port": .integer(Int64(host.port)),
+                            "url": .string("http://127.0.0.1:\(host.port)"), "root": .string(host.directory + "/root"),
+                            "tags": .table(LuaTable(fields: host.tags.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) }))])
+                }))
+                return 1
+            }
+            t.method("group") { cloud, stack in
+                let group = try GroupBinding.make(Fields(stack, 2), provider: cloud)
+                stack.push(object: group, typeName: GroupBinding.typeName)
+                return 1
+            }
+            t.metamethod("__tostring") { cloud, stack in
+                stack.push("local cloud (\((try? cloud.hosts().count) ?? 0) hosts, state in \(cloud.paths.root))")
+                return 1
+            }
+        }
+    }
+}
+
+/// A deployment on the local cloud as a handle runs it.
+final class LocalRun: DeploymentRun {
+    let cloud: LocalCloudBinding
+    let deployment: LocalDeployment
+    private(set) var rollbackRun: LocalRun?
+
+    init(cloud: LocalCloudBinding, deployment: LocalDeployment) {
+        self.cloud = cloud
+        self.deployment = deployment
+    }
+
+    var spec: DeploymentSpec { deployment.spec }
+    var state: DeploymentState { deployment.state }
+    var log: [RecordedEvent] { deployment.log }
+    var createdAt: Int64 { 0 }
+    var elapsedMilliseconds: Int64 { deployment.elapsed }
+    var provider: CloudProvider { cloud }
+    var rollback: DeploymentRun? { rollbackRun }
+
+    func run(on stack: LuaStack, untilSeconds: Double?) {
+        let saved = cloud.currentStack
+        cloud.currentStack = stack
+        defer { cloud.currentStack = saved }
+        deployment.run()
+        // The engine asked for a rollback: a new deployment of the last good revision.
+        if let revision = deployment.rollbackRevision, rollbackRun == nil, state.isEnded,
+           let binding = try? cloud.start(group: spec.group, revision: revision, configuration: nil, policy: nil,
+                                          ignoreApplicationStopFailures: false, creator: .codeDeployRollback, rollbackOf: spec.id),
+           let run = binding.run as? LocalRun {
+            rollbackRun = run
+            run.run(on: stack, untilSeconds: nil)
+        }
+    }
+
+    func send(_ input: EngineInput, on stack: LuaStack) {
+        let saved = cloud.currentStack
+        cloud.currentStack = stack
+        defer { cloud.currentStack = saved }
+        deployment.send(input)
+        run(on: stack, untilSeconds: nil)
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
