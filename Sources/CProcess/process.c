@@ -45,6 +45,9 @@ int cutover_process_spawn(const char *path, char *const argv[], char *const envp
         if (!e && dup2(out_pipe[1], 1) < 0) e = errno;
         if (!e && dup2(err_pipe[1], 2) < 0) e = errno;
         if (!e && directory && chdir(directory) != 0) e = errno;
+        // Nothing of ours leaks into the script (sockets, pipes): a background process
+        // holding one would keep a connection open forever. The status pipe stays.
+        if (!e) close_range(3, status_pipe[1] - 1, 0), close_range(status_pipe[1] + 1, ~0U, 0);
         if (!e && uid != (uid_t)-1) {
             if (setgroups(group_count, groups) != 0 || setgid(gid) != 0 || setuid(uid) != 0) e = errno;
         }
@@ -122,6 +125,7 @@ pid_t cutover_process_spawn_detached(const char *path, char *const argv[], char 
         int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (!e && (null_fd < 0 || log_fd < 0)) e = errno;
         if (!e && (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)) e = errno;
+        if (!e) close_range(3, status_pipe[1] - 1, 0), close_range(status_pipe[1] + 1, ~0U, 0);
         if (!e) {
             execve(path, argv, envp);
             e = errno;

@@ -14,65 +14,59 @@ final class LocalAgent: Sendable {
         guard let event = LifecycleEvent(rawValue: request.event) else {
             return .init(status: .failed, error: .unknownError, message: "unknown lifecycle event \(request.event)")
         }
-        let deploymentRoot = host.directory + "/deployment-root"
-        let deploymentDirectory = "\(deploymentRoot)/\(request.groupID)/\(request.deploymentID)"
+        let layout = HostLayout(directory: host.directory)
+        let group = request.groupID, deployment = request.deploymentID
         switch event {
         case .blockTraffic, .allowTraffic, .allowTestTraffic:
             // Traffic is the load balancer's business (the orchestrator drives it).
             return .init(status: .succeeded, error: .success, message: "")
-        case .downloadBundle, .install:
-            return .init(status: .failed, error: .unknownError, message: "\(event.rawValue) is not available in this daemon yet")
+        case .downloadBundle:
+            do {
+                let bundle = try BundleFetcher(layout: layout).fetch(revision: request.revision, groupID: group, deploymentID: deployment)
+                return .init(status: .succeeded, error: .success, message: "\(bundle.type) bundle unpacked")
+            } catch {
+                return .init(status: .failed, error: error.lifecycleErrorCode, message: error.description)
+            }
+        case .install:
+            do {
+                let behavior = request.fileExistsBehavior.flatMap { FileExistsBehavior(rawValue: $0) }
+                let result = try Installer(layout: layout).install(groupID: group, deploymentID: deployment,
+                                                                   fileExistsBehavior: behavior)
+                let warnings = result.warnings.map { "\($0)" }.joined(separator: "; ")
+                return .init(status: .succeeded, error: .success,
+                             message: "\(result.copiedFiles.count) file(s) copied" + (warnings.isEmpty ? "" : "; \(warnings)"))
+            } catch {
+                return .init(status: .failed, error: error.lifecycleErrorCode, message: error.description)
+            }
         default:
             break
         }
         // Hooks: the current archive, or for stop-type events the last successful one (§5.6).
-        var archive = deploymentDirectory + "/deployment-archive"
-        if event.usesLastSuccessfulRevision && !FileManager.default.fileExists(atPath: archive) {
-            let pointer = "\(deploymentRoot)/deployment-instructions/\(request.groupID)_last_successful_install"
-            guard let last = try? String(contentsOfFile: pointer, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
-                return .init(status: .skipped, error: .success, message: "no previous revision on this host")
-            }
-            archive = last + "/deployment-archive"
+        guard let archiveDirectory = layout.scriptArchive(for: event, groupID: group, deploymentID: deployment) else {
+            return .init(status: .skipped, error: .success, message: "no previous revision on this host")
         }
         let appSpec: ServerAppSpec
-        switch readAppSpec(archive) {
-        case .success(let spec): appSpec = spec
-        case .failure(let problem): return .init(status: .failed, error: .unknownError, message: problem.error)
+        do {
+            appSpec = try DeploymentArchive.locate(in: archiveDirectory).loadAppSpec()
+        } catch {
+            return .init(status: .failed, error: error.lifecycleErrorCode, message: error.description)
         }
         let scripts = appSpec.hooks[event] ?? []
         if scripts.isEmpty { return .init(status: .succeeded, error: .success, message: "no scripts for \(event.rawValue)") }
         let environment = [
-            "LIFECYCLE_EVENT": event.rawValue, "DEPLOYMENT_ID": request.deploymentID,
+            "LIFECYCLE_EVENT": event.rawValue, "DEPLOYMENT_ID": deployment,
             "APPLICATION_NAME": request.application, "DEPLOYMENT_GROUP_NAME": request.group,
-            "DEPLOYMENT_GROUP_ID": request.groupID,
-            "CUTOVER_HOST": host.name, "CUTOVER_HOST_ROOT": host.directory + "/root", "CUTOVER_HOST_PORT": String(host.port),
+            "DEPLOYMENT_GROUP_ID": group,
+            "CUTOVER_HOST": host.name, "CUTOVER_HOST_ROOT": layout.root, "CUTOVER_HOST_PORT": String(host.port),
             "PORT": String(host.port),
         ]
-        let outcome = hooks.run(HookInvocation(event: event, scripts: scripts, archive: archive, environment: environment,
-                                               workingDirectory: host.directory + "/root",
-                                               logPath: deploymentDirectory + "/logs/scripts.log"))
+        let outcome = hooks.run(HookInvocation(event: event, scripts: scripts, archive: archiveDirectory, environment: environment,
+                                               workingDirectory: layout.root,
+                                               logPath: layout.scriptLog(groupID: group, deploymentID: deployment)))
         if !outcome.backgroundGroups.isEmpty {
             _ = try? fleet.update(host.name) { $0.processGroups = Array(Set($0.processGroups + outcome.backgroundGroups)).sorted() }
         }
         return .init(status: outcome.status, error: outcome.error, message: outcome.message, script: outcome.scriptName,
                      logTail: outcome.logTail)
-    }
-
-    func readAppSpec(_ archive: String) -> Result<ServerAppSpec, Control.Problem> {
-        for name in ["appspec.yml", "appspec.yaml"] {
-            let path = archive + "/" + name
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            do {
-                let spec = try AppSpecParser.parse(text: String(decoding: data, as: UTF8.self), file: path)
-                guard case .server(let server) = spec else {
-                    return .failure(Control.Problem("\(path) is a \(spec.platform.rawValue) appspec, not a server one"))
-                }
-                return .success(server)
-            } catch {
-                return .failure(Control.Problem("invalid appspec:\n" + error.issues.map(\.description).joined(separator: "\n"),
-                                                code: "INVALID_REVISION"))
-            }
-        }
-        return .failure(Control.Problem("no appspec.yml in \(archive)", code: "INVALID_REVISION"))
     }
 }

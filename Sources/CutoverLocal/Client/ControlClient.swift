@@ -50,7 +50,7 @@ public struct ControlClient: Sendable {
 
     /// Sends one request and reads the whole answer.
     func request(_ method: String, _ path: String, body: Data?) throws -> (Int, Data) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure.unreachable(port: port, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var address = sockaddr_in()
@@ -77,12 +77,21 @@ public struct ControlClient: Sendable {
                 offset += n
             }
         }
+        // Read the head, then exactly Content-Length bytes (or to the end).
         var answer = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
+        var expected: Int?
+        while expected.map({ answer.count < $0 }) ?? true {
             let n = read(fd, &buffer, buffer.count)
             if n > 0 { answer.append(contentsOf: buffer[0..<n]) } else if n == 0 { break } else if errno != EINTR {
                 throw Failure.unreachable(port: port, reason: String(cString: strerror(errno)))
+            }
+            if expected == nil, let split = answer.range(of: Data("\r\n\r\n".utf8)) {
+                let head = String(decoding: answer[..<split.lowerBound], as: UTF8.self).lowercased()
+                if let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+                   let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) {
+                    expected = split.upperBound + length
+                }
             }
         }
         guard let split = answer.range(of: Data("\r\n\r\n".utf8)) else { throw Failure.malformed("no header end") }

@@ -34,9 +34,17 @@ public final class LocalDaemon: @unchecked Sendable {
         public func waitForStopRequest() { daemon.stopping.wait() }
         public func requestStop() { daemon.stopping.signal() }
 
-        /// Stops every process the hosts' hooks started, closes the server, removes daemon.json.
+        private let stopped = NSLock()
+        private var isStopped = false
+
+        /// Stops every process the hosts' hooks started, closes the server, removes
+        /// daemon.json. Only the first call does anything.
         @discardableResult
         public func stop() -> Int {
+            guard stopped.withLock({ () -> Bool in
+                defer { isStopped = true }
+                return !isStopped
+            }) else { return 0 }
             let stopped = daemon.fleet.stopAll()
             server.close()
             try? FileManager.default.removeItem(atPath: daemon.paths.daemonFile)
