@@ -148,7 +148,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cutover-bench",
-            dependencies: ["LuaRuntime", "CBenchSupport", "CLua", "CutoverCore", "CutoverSim"],
+            dependencies: ["LuaRuntime", "CBenchSupport", "CLua", "CutoverCore", "CutoverSim", "CutoverLoadBalancer"],
             path: "Sources/cutover-bench"
         ),
 

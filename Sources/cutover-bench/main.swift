@@ -8,6 +8,11 @@ import Glibc
 // a trivial Swift function against the same function written in C and registered
 // the usual way. Prints the best of several rounds and the ratio. Run by scripts/bench.
 
+if CommandLine.arguments.count >= 2, CommandLine.arguments[1] == "lb" {
+    try await lbBench(arguments: Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
+
 if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "engine", let n = Int(CommandLine.arguments[2]) {
     try engineBench(instances: n)
     exit(0)

@@ -1,14 +1,6 @@
-// Drop into Sources/cutover-bench/LBBench.swift; add "CutoverLoadBalancer" to the
-// cutover-bench target's dependencies; in main.swift, before the Lua benchmark, add:
-//
-//     if CommandLine.arguments.count >= 2, CommandLine.arguments[1] == "lb" {
-//         try await lbBench(arguments: Array(CommandLine.arguments.dropFirst(2)))
-//         exit(0)
-//     }
-//
-// Used by scripts/bench.d/lb.sh: `cutover-bench lb --port P --backend 127.0.0.1:Q
-// [--threads N]` runs one listener forwarding to one target until SIGTERM or SIGINT,
-// then prints the target group's counters and exits.
+// `cutover-bench lb --port P --backend 127.0.0.1:Q [--threads N]` (used by
+// scripts/bench.d/lb.sh) runs one listener forwarding to one target until SIGTERM or
+// SIGINT, then prints the target group's counters and exits.
 
 import CutoverLoadBalancer
 import Dispatch
