@@ -159,6 +159,8 @@ final class CloudBinding: CloudProvider {
         try sim.addGroup(SimGroup(group, lastSuccessfulRevision: sim.groups[group.name]?.lastSuccessfulRevision))
     }
 
+    func attach(loadBalancer: String?, to group: String) {}
+
     func group(named name: String) -> (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)? {
         sim.groups[name].map { ($0.group, $0.lastSuccessfulRevision, $0.activeDeployment) }
     }
@@ -275,6 +277,7 @@ final class CloudBinding: CloudProvider {
 final class SimRun: DeploymentRun {
     let cloud: CloudBinding
     let deployment: SimDeployment
+    var live: ((RecordedEvent) -> Void)?
 
     init(cloud: CloudBinding, deployment: SimDeployment) {
         self.cloud = cloud
@@ -292,7 +295,18 @@ final class SimRun: DeploymentRun {
     func run(on stack: LuaStack, untilSeconds: Double?) {
         let saved = cloud.currentStack
         cloud.currentStack = stack
-        defer { cloud.currentStack = saved }
+        let savedObserver = cloud.sim.observer
+        if let live {
+            let rollbackLive = live
+            cloud.sim.observer = { [weak self] d, event in
+                guard let self else { return }
+                if d === self.deployment || d.spec.rollbackOf == self.deployment.spec.id { rollbackLive(event) }
+            }
+        }
+        defer {
+            cloud.currentStack = saved
+            cloud.sim.observer = savedObserver
+        }
         if let untilSeconds {
             cloud.sim.run(until: Int64(untilSeconds * 1000))
             return

@@ -14,6 +14,9 @@ protocol CloudProvider: AnyObject {
     func group(named name: String) -> (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)?
     /// The ids of the group's targets now.
     func targetIDs(of group: String) -> [String]
+    /// The load balancer (by name) a group's BlockTraffic/AllowTraffic use, where the
+    /// provider has named ones.
+    func attach(loadBalancer: String?, to group: String)
     /// Starts a deployment (refused while the group has an active one).
     func startDeployment(group: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
                          ignoreApplicationStopFailures: Bool, appSpec: ServerAppSpec?) throws -> DeploymentBinding
@@ -34,6 +37,8 @@ protocol DeploymentRun: AnyObject {
     func send(_ input: EngineInput, on stack: LuaStack)
     /// The rollback deployment this one started, if any.
     var rollback: DeploymentRun? { get }
+    /// Told about each event as it is recorded (the live view).
+    var live: ((RecordedEvent) -> Void)? { get set }
 }
 
 extension DeploymentRun {

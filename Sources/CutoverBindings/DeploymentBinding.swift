@@ -207,6 +207,22 @@ final class DeploymentBinding {
                 stack.push(d.run.state.status.rawValue)
                 return 1
             }
+            t.method("watch") { d, stack in
+                // The live view: each event as it happens, as text lines (or JSON lines).
+                var json = false
+                if stack.type(at: 2) > 0 {
+                    let f = try Fields(stack, 2)
+                    try f.rejectUnknown(["json"], function: "watch")
+                    json = try f.bool("json") ?? false
+                }
+                let printer = LiveView(json: json)
+                d.run.live = { event in printer.show(event, of: d.run) }
+                defer { d.run.live = nil }
+                for event in d.run.log { printer.show(event, of: d.run) }
+                d.run.run(on: stack, untilSeconds: nil)
+                stack.push(d.run.state.status.rawValue)
+                return 1
+            }
             t.method("run_until") { d, stack in
                 d.run.run(on: stack, untilSeconds: try stack.checkNumber(2))
                 stack.push(d.run.state.status.rawValue)

@@ -52,7 +52,12 @@ final class GroupBinding {
         }
         let alarms = AlarmConfiguration(names: try f.strings("alarms") ?? [],
                                         ignorePollAlarmFailure: try f.bool("ignore_poll_alarm_failure") ?? false)
-        let loadBalanced = (try? f.bool("load_balancer")) ?? (!f.value("load_balancer").isNil && f.value("load_balancer") != false)
+        // `load_balancer = true`, a load balancer's name, or what cloud:load_balancer{} returned.
+        var loadBalancerName: String?
+        let lbValue = f.value("load_balancer")
+        if let name = lbValue.stringValue { loadBalancerName = name }
+        if case .reference(let table) = lbValue, table.typeName == "table" { loadBalancerName = table["name"].stringValue }
+        let loadBalanced = loadBalancerName != nil || lbValue == true
         let group = DeploymentGroup(application: Application(name: application), name: name, selection: selection,
                                     configuration: configuration, loadBalanced: loadBalanced, alarms: alarms,
                                     autoRollback: AutoRollbackConfiguration(triggers: rollback))
@@ -61,6 +66,7 @@ final class GroupBinding {
         } catch {
             throw LuaArgumentError(f.index, error.description)
         }
+        provider.attach(loadBalancer: loadBalancerName, to: name)
         let binding = provider.groupBindings[name] ?? GroupBinding(provider: provider, name: name)
         provider.groupBindings[name] = binding
         return binding

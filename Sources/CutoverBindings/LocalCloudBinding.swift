@@ -14,6 +14,7 @@ final class LocalCloudBinding: CloudProvider {
     var currentStack: LuaStack?
     private var groups: [String: (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)] = [:]
     private var handles: [String: DeploymentBinding] = [:]
+    private var groupLoadBalancers: [String: String] = [:]
     private var deploymentCount = 0
 
     init(module: CutoverModule, paths: LocalPaths, executable: String) throws {
@@ -38,6 +39,8 @@ final class LocalCloudBinding: CloudProvider {
     func group(named name: String) -> (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)? {
         groups[name]
     }
+
+    func attach(loadBalancer: String?, to group: String) { groupLoadBalancers[group] = loadBalancer }
 
     func targetIDs(of name: String) -> [String] {
         guard let g = groups[name], let hosts = try? hosts() else { return [] }
@@ -83,13 +86,15 @@ final class LocalCloudBinding: CloudProvider {
             ignoreApplicationStopFailures: ignoreApplicationStopFailures, alarms: entry.group.alarms,
             autoRollback: entry.group.autoRollback, creator: creator, rollbackOf: rollbackOf, policy: policy)
         let deployment = LocalDeployment(spec: spec, client: client, revisionPath: absolute, groupID: id)
+        deployment.loadBalancer = groupLoadBalancers[name]
         let run = LocalRun(cloud: self, deployment: deployment)
         groups[name]?.active = deploymentID
         let binding = DeploymentBinding(run: run)
         handles[deploymentID] = binding
         deployment.policyRunner = { [unowned self, unowned binding] _ in binding.nextPolicyStep(on: self.currentStack) }
         deployment.hookRunner = { [unowned self] d, t, event in self.runHook(d, t, event) }
-        deployment.observer = { [unowned self] d, recorded in
+        deployment.observer = { [unowned self, unowned run] d, recorded in
+            run.live?(recorded)
             if case .ended(let status, _, _) = recorded.event {
                 self.groups[d.spec.group]?.active = nil
                 if status == .succeeded { self.groups[d.spec.group]?.lastSuccessfulRevision = d.spec.revision }
@@ -145,6 +150,40 @@ final class LocalCloudBinding: CloudProvider {
                 }
                 return 1
             }
+            t.method("load_balancer") { cloud, stack in
+                let f = try Fields(stack, 2)
+                try f.rejectUnknown(["name", "port", "health", "health_interval"], function: "load_balancer")
+                let interval = f.value("health_interval").isNil ? 1 : (parseDuration(f.value("health_interval")) ?? 1)
+                let request = Control.CreateLoadBalancer(name: try f.requiredString("name"), port: try f.int("port") ?? 0,
+                                                         healthPath: try f.string("health") ?? "/",
+                                                         healthIntervalMilliseconds: max(1, interval) * 1000)
+                do {
+                    let lb = try cloud.client.send("POST", "/v1/load-balancers", request, as: Control.LoadBalancer.self)
+                    stack.push(table: ["name": .string(lb.name), "port": .integer(Int64(lb.port)), "url": .string(lb.url)])
+                } catch {
+                    throw LuaArgumentError(2, "\(error)")
+                }
+                return 1
+            }
+            t.method("get") { cloud, stack in
+                // A plain HTTP GET on 127.0.0.1 (what the application or a load balancer serves).
+                let url = try stack.checkString(2)
+                guard url.hasPrefix("http://127.0.0.1:"), let rest = url.split(separator: ":").last,
+                      let port = Int(rest.prefix { $0.isNumber }) else {
+                    throw LuaArgumentError(2, "an http://127.0.0.1:PORT/… address expected, got \(url)")
+                }
+                let path = String(rest.drop { $0.isNumber })
+                do {
+                    let (status, body) = try ControlClient(port: port).request("GET", path.isEmpty ? "/" : path, body: nil)
+                    stack.push(String(decoding: body, as: UTF8.self))
+                    stack.push(status)
+                    return 2
+                } catch {
+                    stack.pushNil()
+                    stack.push("\(error)")
+                    return 2
+                }
+            }
             t.method("instances") { cloud, stack in
                 let hosts = try cloud.hosts()
                 stack.push(table: LuaTable(array: hosts.map { host in
@@ -172,6 +211,7 @@ final class LocalRun: DeploymentRun {
     let cloud: LocalCloudBinding
     let deployment: LocalDeployment
     private(set) var rollbackRun: LocalRun?
+    var live: ((RecordedEvent) -> Void)?
 
     init(cloud: LocalCloudBinding, deployment: LocalDeployment) {
         self.cloud = cloud
@@ -197,6 +237,7 @@ final class LocalRun: DeploymentRun {
                                           ignoreApplicationStopFailures: false, creator: .codeDeployRollback, rollbackOf: spec.id),
            let run = binding.run as? LocalRun {
             rollbackRun = run
+            run.live = live
             run.run(on: stack, untilSeconds: nil)
         }
     }

@@ -6,9 +6,13 @@ import Foundation
 /// agent does (reference §2, §15).
 final class LocalAgent: Sendable {
     let fleet: Fleet
+    let loadBalancers: LocalLoadBalancers
     let hooks = HookRunner()
 
-    init(fleet: Fleet) { self.fleet = fleet }
+    init(fleet: Fleet, loadBalancers: LocalLoadBalancers) {
+        self.fleet = fleet
+        self.loadBalancers = loadBalancers
+    }
 
     func run(_ request: Control.LifecycleRequest, on host: Control.Host) -> Control.LifecycleResult {
         guard let event = LifecycleEvent(rawValue: request.event) else {
@@ -17,8 +21,20 @@ final class LocalAgent: Sendable {
         let layout = HostLayout(directory: host.directory)
         let group = request.groupID, deployment = request.deploymentID
         switch event {
-        case .blockTraffic, .allowTraffic, .allowTestTraffic:
-            // Traffic is the load balancer's business (the orchestrator drives it).
+        case .blockTraffic, .allowTraffic:
+            guard let name = request.loadBalancer else {
+                return .init(status: .succeeded, error: .success, message: "no load balancer")
+            }
+            do {
+                let message = event == .blockTraffic
+                    ? try loadBalancers.block(host: host.port, in: name)
+                    : try loadBalancers.allow(host: host.port, in: name)
+                return .init(status: .succeeded, error: .success, message: message)
+            } catch {
+                return .init(status: .failed, error: .unknownError,
+                             message: "\(event == .blockTraffic ? "deregistering from" : "registering with") load balancer \(name): \(error)")
+            }
+        case .allowTestTraffic:
             return .init(status: .succeeded, error: .success, message: "")
         case .downloadBundle:
             do {

@@ -49,7 +49,7 @@ public struct ControlClient: Sendable {
     }
 
     /// Sends one request and reads the whole answer.
-    func request(_ method: String, _ path: String, body: Data?) throws -> (Int, Data) {
+    public func request(_ method: String, _ path: String, body: Data?) throws -> (Int, Data) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure.unreachable(port: port, reason: String(cString: strerror(errno))) }
         defer { close(fd) }

@@ -13,6 +13,8 @@ public final class LocalDeployment: @unchecked Sendable {
     /// Where each target's revision comes from (a directory or an archive), by revision name.
     let revisionPath: String
     let groupID: String
+    /// The load balancer BlockTraffic and AllowTraffic act on (for load-balanced groups).
+    public var loadBalancer: String?
     let clock = ContinuousClock()
     let started: ContinuousClock.Instant
 
@@ -109,7 +111,8 @@ public final class LocalDeployment: @unchecked Sendable {
             }
             let request = Control.LifecycleRequest(
                 deploymentID: spec.id, application: spec.application, group: spec.group, groupID: groupID,
-                revision: revisionPath, revisionName: spec.revision, event: event.rawValue)
+                revision: revisionPath, revisionName: spec.revision, event: event.rawValue,
+                loadBalancer: spec.loadBalanced ? loadBalancer : nil)
             let host = spec.targets[t].id
             let client = self.client
             let inbox = self.inbox

@@ -50,9 +50,12 @@ public enum Control {
         public var revisionName: String
         public var event: String
         public var fileExistsBehavior: String?
+        /// The load balancer BlockTraffic and AllowTraffic act on.
+        public var loadBalancer: String?
 
         public init(deploymentID: String, application: String, group: String, groupID: String, revision: String,
-                    revisionName: String, event: String, fileExistsBehavior: String? = nil) {
+                    revisionName: String, event: String, fileExistsBehavior: String? = nil, loadBalancer: String? = nil) {
+            self.loadBalancer = loadBalancer
             self.deploymentID = deploymentID
             self.application = application
             self.group = group
@@ -77,6 +80,32 @@ public enum Control {
             self.message = message
             self.script = script
             self.logTail = logTail
+        }
+    }
+
+    public struct LoadBalancerTarget: Codable, Sendable, Equatable {
+        public var port: Int
+        public var state: String
+    }
+
+    public struct LoadBalancer: Codable, Sendable, Equatable {
+        public var name: String
+        public var port: Int
+        public var url: String
+        public var healthPath: String
+        public var targets: [LoadBalancerTarget]
+    }
+
+    public struct CreateLoadBalancer: Codable, Sendable {
+        public var name: String
+        public var port: Int
+        public var healthPath: String
+        public var healthIntervalMilliseconds: Int?
+        public init(name: String, port: Int, healthPath: String, healthIntervalMilliseconds: Int? = nil) {
+            self.name = name
+            self.port = port
+            self.healthPath = healthPath
+            self.healthIntervalMilliseconds = healthIntervalMilliseconds
         }
     }
 

@@ -9,13 +9,16 @@ public final class LocalDaemon: @unchecked Sendable {
     let paths: LocalPaths
     let fleet: Fleet
     let agent: LocalAgent
+    let loadBalancers: LocalLoadBalancers
     private let stopping = DispatchSemaphore(value: 0)
 
     init(paths: LocalPaths) throws {
         self.paths = paths
         try paths.create()
         fleet = try Fleet(paths: paths)
-        agent = LocalAgent(fleet: fleet)
+        loadBalancers = LocalLoadBalancers(paths: paths)
+        agent = LocalAgent(fleet: fleet, loadBalancers: loadBalancers)
+        loadBalancers.restore()
     }
 
     /// A daemon listening on 127.0.0.1 (in this process).
@@ -46,6 +49,7 @@ public final class LocalDaemon: @unchecked Sendable {
                 return !isStopped
             }) else { return 0 }
             let stopped = daemon.fleet.stopAll()
+            daemon.loadBalancers.shutdown()
             server.close()
             try? FileManager.default.removeItem(atPath: daemon.paths.daemonFile)
             return stopped
@@ -130,6 +134,13 @@ public final class LocalDaemon: @unchecked Sendable {
         case (.POST, ["v1", "hosts", "*", "lifecycle"]):
             let lifecycle = try decoder.decode(Control.LifecycleRequest.self, from: request.body)
             return .json(agent.run(lifecycle, on: try fleet.host(hostName)))
+        case (.GET, ["v1", "load-balancers"]):
+            return .json(loadBalancers.list())
+        case (.POST, ["v1", "load-balancers"]):
+            let create = try decoder.decode(Control.CreateLoadBalancer.self, from: request.body)
+            return .json(try loadBalancers.create(.init(name: create.name, port: create.port, healthPath: create.healthPath,
+                                                        healthIntervalMilliseconds: create.healthIntervalMilliseconds ?? 1000)),
+                         status: .created)
         case (.POST, ["v1", "shutdown"]):
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { self.stopping.signal() }
             return .json(["stopping": true])
