@@ -117,8 +117,20 @@ final class TestBackend: Sendable {
         releaseSlow()
     }
 
+    /// Listens again on the same port. An ephemeral port can be taken meanwhile by some
+    /// other test's outgoing connection (it is a local port of that connection): try
+    /// again while that connection lasts, up to 10 s.
     func restart() async throws {
-        try await listen()
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while true {
+            do {
+                try await listen()
+                return
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
     }
 
     // MARK: - Internals
