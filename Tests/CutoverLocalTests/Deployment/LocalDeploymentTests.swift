@@ -97,4 +97,65 @@ import Testing
         #expect(rollback.state.status == .succeeded, "\(rollback.state.message)")
         for host in fleet { #expect(get(host.port) == "shop v1 on \(host.name)\n") }
     }
+
+    /// A bounded client loop through the load balancer sees only successful answers
+    /// while HalfAtATime replaces v1 by v2 behind it.
+    @Test func noFailedRequestsThroughTheLoadBalancerDuringAnInPlaceDeployment() throws {
+        defer { daemon.stop() }
+        let fleet = try hosts(4)
+        let lb = try client.send("POST", "/v1/load-balancers",
+                                 Control.CreateLoadBalancer(name: "shop", port: 0, healthPath: "/health", healthIntervalMilliseconds: 500),
+                                 as: Control.LoadBalancer.self)
+        func run(_ revision: String, _ rule: MinimumHealthyHosts, previous: String?) -> LocalDeployment {
+            let spec = DeploymentSpec(
+                id: "d-LB" + revision, application: "shop", group: "shop-prod", revision: revision, lastSuccessfulRevision: previous,
+                configuration: DeploymentConfiguration(name: "test", platform: .server, minimumHealthyHosts: rule),
+                targets: fleet.map { TargetDescription(id: $0.name, revision: previous) }, loadBalanced: true)
+            let d = LocalDeployment(spec: spec, client: client, revisionPath: Self.examples + "/shop/" + revision, groupID: "dg-shop")
+            d.loadBalancer = "shop"
+            d.run()
+            return d
+        }
+        let v1 = run("v1", .fleetPercent(0), previous: nil)
+        #expect(v1.state.status == .succeeded, "\(v1.state.message)")
+
+        // The load: one client, sequential requests, until the deployment ends (at most 20 000).
+        final class Tally: @unchecked Sendable {
+            let lock = NSLock()
+            var ok = 0, failed: [String] = [], versions = Set<String>(), stop = false
+        }
+        let tally = Tally()
+        let done = DispatchSemaphore(value: 0)
+        let port = lb.port
+        Thread.detachNewThread {
+            defer { done.signal() }
+            for _ in 0..<20_000 {
+                if tally.lock.withLock({ tally.stop }) { return }
+                do {
+                    let (status, body) = try ControlClient(port: port).request("GET", "/", body: nil)
+                    let text = String(decoding: body, as: UTF8.self)
+                    tally.lock.withLock {
+                        if status == 200 {
+                            tally.ok += 1
+                            tally.versions.insert(String(text.split(separator: " ").dropFirst().first ?? ""))
+                        } else {
+                            tally.failed.append("HTTP \(status): \(text)")
+                        }
+                    }
+                } catch {
+                    tally.lock.withLock { tally.failed.append("\(error)") }
+                }
+            }
+        }
+        let v2 = run("v2", .fleetPercent(50), previous: "v1")
+        tally.lock.withLock { tally.stop = true }
+        done.wait()
+        #expect(v2.state.status == .succeeded, "\(v2.state.message)")
+        #expect(v2.state.batches.map(\.count) == [2, 2])
+        tally.lock.withLock {
+            #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
+            #expect(tally.ok > 20)
+            #expect(tally.versions == ["v1", "v2"])
+        }
+    }
 }
