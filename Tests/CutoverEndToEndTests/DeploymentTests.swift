@@ -86,6 +86,27 @@ struct DeploymentTests {
         #expect(linear.stdout.contains(#"{"at_seconds":360,"weight":100}"#), "\(linear)")
     }
 
+    /// The quickstart deploys the shop for real: 4 hosts, a load balancer, v1 then v2;
+    /// `local down` leaves no process behind.
+    @Test func quickstartDeploysTheShopBehindTheLoadBalancer() throws {
+        let sandbox = try Sandbox()
+        let result = try Pipes.run(sandbox.cutover([Self.root + "/examples/quickstart.lua"]), timeout: .seconds(120))
+        defer { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) }
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("batch 2: shop-3 shop-4"), "\(result)")
+        #expect(result.stdout.contains("AllowTraffic ✓"), "\(result)")
+        #expect(result.stdout.contains("serves (HTTP 200): shop v2 on shop-"), "\(result)")
+        let down = try Pipes.run(sandbox.cutover(["local", "down"]))
+        #expect(down.stdout.contains("stopped the local cloud daemon"), "\(down)")
+        // Nothing started for the sandbox is left: no daemon, no shop server.
+        let left = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { pid -> String? in
+            guard Int(pid) != nil, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            let command = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            return command.contains(sandbox.home) ? command : nil
+        }
+        #expect(left.isEmpty, "\(left)")
+    }
+
     @Test func badProviderIsUsage() throws {
         let result = try Pipes.run(Sandbox().cutover(["run", "--provider", "moon", "x.lua"]))
         #expect(result.status == 2, "\(result)")
