@@ -148,7 +148,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cutover-bench",
-            dependencies: ["LuaRuntime", "CBenchSupport", "CLua", "CutoverCore", "CutoverSim", "CutoverLoadBalancer"],
+            dependencies: ["LuaRuntime", "CBenchSupport", "CLua", "CutoverCore", "CutoverSim", "CutoverLoadBalancer", "CutoverLocal"],
             path: "Sources/cutover-bench"
         ),
 
