@@ -8,9 +8,16 @@ import CutoverCore
 /// and the end. `json` prints the event log's JSON lines instead (for machines).
 final class LiveView: @unchecked Sendable {
     let json: Bool
+    /// On a terminal (and not JSON): a status block redrawn in place under the lines.
+    let terminal: Bool
     private var started: [String: Int64] = [:]
+    private var current: [Int: (LifecycleEvent, Int64)] = [:]
+    private var drawnLines = 0
 
-    init(json: Bool) { self.json = json }
+    init(json: Bool) {
+        self.json = json
+        terminal = !json && isatty(1) != 0 && getenv("NO_COLOR") == nil && (getenv("TERM").map { String(cString: $0) != "dumb" } ?? false)
+    }
 
     func show(_ r: RecordedEvent, of run: DeploymentRun) {
         let spec = run.spec
@@ -18,6 +25,13 @@ final class LiveView: @unchecked Sendable {
             write(r.jsonLine(targets: spec.targets) + "\n")
             return
         }
+        switch r.event {
+        case .lifecycleStarted(let t, let e): current[t] = (e, r.time)
+        case .targetEnded(let t, _): current[t] = nil
+        default: break
+        }
+        if terminal { clearBlock() }
+        defer { if terminal { drawBlock(run, at: r.time) } }
         let clock = "[\(Timeline.clock(r.time - run.createdAt))]"
         func name(_ t: Int) -> String { spec.targets[t].id }
         var line: String?
@@ -51,6 +65,29 @@ final class LiveView: @unchecked Sendable {
             break
         }
         if let line { write("\(clock) \(line)\n") }
+    }
+
+    /// Erases the status block drawn last.
+    private func clearBlock() {
+        if drawnLines > 0 { write("\u{1B}[\(drawnLines)A\u{1B}[J") }
+        drawnLines = 0
+    }
+
+    /// The status block: the batch and its progress, each running target's event and
+    /// how long it has run, the elapsed time, what comes next.
+    private func drawBlock(_ run: DeploymentRun, at time: Int64) {
+        let state = run.state
+        guard !state.isEnded, state.status != .created else { return }
+        let total = run.spec.targets.count
+        let done = state.succeeded + state.failed
+        let pending = state.targetStatus.filter { $0 == .pending }.count
+        var lines = ["\u{1B}[2m── \(run.spec.id)  batch \(max(1, state.batches.count))  \(done)/\(total) done  elapsed \(Timeline.clock(time - run.createdAt))"
+                     + (pending > 0 ? "  next: \(min(pending, state.batchSize)) more of \(pending) waiting" : "  last batch") + "\u{1B}[0m"]
+        for (t, (event, since)) in current.sorted(by: { $0.key < $1.key }).prefix(12) {
+            lines.append("\u{1B}[2m   \(run.spec.targets[t].id)  \(event.rawValue) … \(seconds(time - since))\u{1B}[0m")
+        }
+        write(lines.joined(separator: "\n") + "\n")
+        drawnLines = lines.count
     }
 
     private func seconds(_ ms: Int64) -> String {

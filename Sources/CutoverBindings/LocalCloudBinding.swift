@@ -150,6 +150,28 @@ final class LocalCloudBinding: CloudProvider {
                 }
                 return 1
             }
+            t.method("tag") { cloud, stack in
+                let name = try stack.checkString(2)
+                let tags = try Fields(stack, 3)
+                var map: [String: String] = [:]
+                for key in tags.keys() { map[key] = tags.value(key).stringValue ?? tags.value(key).description }
+                do {
+                    _ = try cloud.client.send("PUT", "/v1/hosts/\(name)/tags", Control.Tags(tags: map), as: Control.Host.self)
+                } catch {
+                    throw LuaArgumentError(2, "\(error)")
+                }
+                return 0
+            }
+            t.method("remove") { cloud, stack in
+                let name = try stack.checkString(2)
+                do {
+                    let answer = try cloud.client.delete("/v1/hosts/\(name)", as: [String: Int].self)
+                    stack.push(answer["stopped"] ?? 0)
+                } catch {
+                    throw LuaArgumentError(2, "\(error)")
+                }
+                return 1
+            }
             t.method("load_balancer") { cloud, stack in
                 let f = try Fields(stack, 2)
                 try f.rejectUnknown(["name", "port", "health", "health_interval"], function: "load_balancer")
