@@ -13,6 +13,11 @@ if CommandLine.arguments.count >= 2, CommandLine.arguments[1] == "lb" {
     exit(0)
 }
 
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "lb-split", let n = Int(CommandLine.arguments[2]) {
+    try lbSplitBench(requests: n)
+    exit(0)
+}
+
 if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "local-overhead",
    let hosts = Int(CommandLine.arguments[2]), let ms = Int(CommandLine.arguments[3]) {
     try localOverheadBench(hosts: hosts, hookMilliseconds: ms)
