@@ -195,7 +195,7 @@ final class CloudBinding: CloudProvider {
     private func runHook(_ deployment: SimDeployment, _ target: Int, _ event: LifecycleEvent)
         -> (LifecycleEventStatus, LifecycleErrorCode, String)?
     {
-        guard let group = groupBindings[deployment.spec.group], let hook = group.hooks[event], let stack = currentStack else {
+        guard let group = groupBindings[deployment.spec.group], group.hooks[event] != nil, let stack = currentStack else {
             return nil
         }
         let t = deployment.spec.targets[target]
@@ -206,20 +206,7 @@ final class CloudBinding: CloudProvider {
             "target": .table(["id": .string(t.id), "tags": .table(LuaTable(fields: t.tags.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) }))]),
             "now": .number(Double(sim.now) / 1000),
         ]
-        stack.push(.reference(hook))
-        stack.push(.table(context))
-        do {
-            let results = try stack.call(argumentCount: 1)
-            if let first = results.first, first == .boolean(false) {
-                let message = results.count > 1 ? results[1].description : "hook returned false"
-                return (.failed, .scriptFailed, message)
-            }
-            return (.succeeded, .success, "")
-        } catch let error as LuaError {
-            return (.failed, .scriptFailed, error.message)
-        } catch {
-            return (.failed, .scriptFailed, String(describing: error))
-        }
+        return group.runHook(event, context: context, on: stack)
     }
 
     // MARK: - Lua

@@ -124,6 +124,28 @@ final class GroupBinding {
         return result
     }
 
+    /// Runs the group's Lua hook for `event` with `context`, as a lifecycle event's
+    /// outcome: raising or returning false fails it (ScriptFailed, with the message).
+    /// nil when the group has no hook for the event.
+    func runHook(_ event: LifecycleEvent, context: LuaTable, on stack: LuaStack)
+        -> (LifecycleEventStatus, LifecycleErrorCode, String)?
+    {
+        guard let hook = hooks[event] else { return nil }
+        stack.push(.reference(hook))
+        stack.push(.table(context))
+        do {
+            let results = try stack.call(argumentCount: 1)
+            if results.first == .boolean(false) {
+                return (.failed, .scriptFailed, results.count > 1 ? results[1].description : "hook returned false")
+            }
+            return (.succeeded, .success, "")
+        } catch let error as LuaError {
+            return (.failed, .scriptFailed, error.message)
+        } catch {
+            return (.failed, .scriptFailed, "\(error)")
+        }
+    }
+
     // MARK: - Lua
 
     static func register(_ vm: LuaVM) {

@@ -108,7 +108,7 @@ final class LocalCloudBinding: CloudProvider {
     }
 
     private func runHook(_ d: LocalDeployment, _ t: Int, _ event: LifecycleEvent) -> (LifecycleEventStatus, LifecycleErrorCode, String)? {
-        guard let hook = groupBindings[d.spec.group]?.hooks[event], let stack = currentStack else { return nil }
+        guard let group = groupBindings[d.spec.group], group.hooks[event] != nil, let stack = currentStack else { return nil }
         let target = d.spec.targets[t]
         let host = try? hosts().first { $0.name == target.id }
         var targetTable: LuaTable = ["id": .string(target.id)]
@@ -117,20 +117,8 @@ final class LocalCloudBinding: CloudProvider {
             targetTable["url"] = .string("http://127.0.0.1:\(host.port)")
             targetTable["root"] = .string(host.directory + "/root")
         }
-        stack.push(.reference(hook))
-        stack.push(.table(["event": .string(event.rawValue), "deployment": .string(d.spec.id),
-                           "revision": .string(d.spec.revision), "target": .table(targetTable)]))
-        do {
-            let results = try stack.call(argumentCount: 1)
-            if results.first == .boolean(false) {
-                return (.failed, .scriptFailed, results.count > 1 ? results[1].description : "hook returned false")
-            }
-            return (.succeeded, .success, "")
-        } catch let error as LuaError {
-            return (.failed, .scriptFailed, error.message)
-        } catch {
-            return (.failed, .scriptFailed, "\(error)")
-        }
+        return group.runHook(event, context: ["event": .string(event.rawValue), "deployment": .string(d.spec.id),
+                                              "revision": .string(d.spec.revision), "target": .table(targetTable)], on: stack)
     }
 
     // MARK: - Lua
