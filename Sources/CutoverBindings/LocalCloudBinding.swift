@@ -34,6 +34,11 @@ final class LocalCloudBinding: CloudProvider {
         }
         let previous = groups[group.name]
         groups[group.name] = (group, previous?.lastSuccessfulRevision, previous?.active)
+        if previous == nil {
+            // What an earlier run deployed successfully: the daemon remembers it.
+            let record = try? client.get("/v1/groups/\(groupID(group.name))", as: Control.GroupRecord.self)
+            groups[group.name]?.lastSuccessfulRevision = record?.lastSuccessfulRevision
+        }
     }
 
     func group(named name: String) -> (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)? {
@@ -80,7 +85,9 @@ final class LocalCloudBinding: CloudProvider {
         deploymentCount += 1
         let deploymentID = "d-L" + String(Int(Date().timeIntervalSince1970), radix: 36).uppercased().suffix(5) + String(deploymentCount).leftPadded(3)
         let spec = DeploymentSpec(
-            id: deploymentID, application: entry.group.application.name, group: name, platform: .server, revision: revision,
+            // The revision's name is its absolute path: a rollback from a later run finds it.
+            id: deploymentID, application: entry.group.application.name, group: name, platform: .server,
+            revision: (absolute as NSString).standardizingPath,
             lastSuccessfulRevision: entry.lastSuccessfulRevision, configuration: configuration ?? entry.group.configuration,
             targets: entry.group.selection.select(from: targets), loadBalanced: entry.group.loadBalanced,
             ignoreApplicationStopFailures: ignoreApplicationStopFailures, alarms: entry.group.alarms,
@@ -97,7 +104,11 @@ final class LocalCloudBinding: CloudProvider {
             run.live?(recorded)
             if case .ended(let status, _, _) = recorded.event {
                 self.groups[d.spec.group]?.active = nil
-                if status == .succeeded { self.groups[d.spec.group]?.lastSuccessfulRevision = d.spec.revision }
+                if status == .succeeded {
+                    self.groups[d.spec.group]?.lastSuccessfulRevision = d.spec.revision
+                    _ = try? self.client.send("PUT", "/v1/groups/\(self.groupID(d.spec.group))",
+                                              Control.GroupRecord(lastSuccessfulRevision: d.spec.revision), as: Control.GroupRecord.self)
+                }
             }
         }
         return binding

@@ -83,6 +83,12 @@ public enum Control {
         }
     }
 
+    /// What the daemon remembers of a deployment group between runs.
+    public struct GroupRecord: Codable, Sendable, Equatable {
+        public var lastSuccessfulRevision: String?
+        public init(lastSuccessfulRevision: String?) { self.lastSuccessfulRevision = lastSuccessfulRevision }
+    }
+
     public struct LoadBalancerTarget: Codable, Sendable, Equatable {
         public var port: Int
         public var state: String

@@ -11,6 +11,7 @@ public final class LocalDaemon: @unchecked Sendable {
     let agent: LocalAgent
     let loadBalancers: LocalLoadBalancers
     private let stopping = DispatchSemaphore(value: 0)
+    private let groupsLock = NSLock()
 
     init(paths: LocalPaths) throws {
         self.paths = paths
@@ -89,6 +90,13 @@ public final class LocalDaemon: @unchecked Sendable {
         sources.forEach { $0.cancel() }
     }
 
+    /// groups.json: what the daemon remembers of deployment groups (their last
+    /// successful revision, which rollbacks go back to).
+    private func readGroups() -> [String: Control.GroupRecord] {
+        guard let data = FileManager.default.contents(atPath: paths.root + "/groups.json") else { return [:] }
+        return (try? JSONDecoder().decode([String: Control.GroupRecord].self, from: data)) ?? [:]
+    }
+
     /// A line to the daemon's log (its stdout), unbuffered.
     static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -112,7 +120,7 @@ public final class LocalDaemon: @unchecked Sendable {
         // /v1/hosts/NAME[/…]: the host's name is the third segment.
         let hostName = path.count >= 3 && path[1] == "hosts" ? path[2] : ""
         let route = path.enumerated().map { item -> String in
-            if item.offset == 2 && path[1] == "hosts" { return "*" }
+            if item.offset == 2 && (path[1] == "hosts" || path[1] == "groups") { return "*" }
             if item.offset == 4 && path.count == 5 && path[3] == "revisions" { return "*" }
             return item.element
         }
@@ -134,6 +142,18 @@ public final class LocalDaemon: @unchecked Sendable {
         case (.POST, ["v1", "hosts", "*", "lifecycle"]):
             let lifecycle = try decoder.decode(Control.LifecycleRequest.self, from: request.body)
             return .json(agent.run(lifecycle, on: try fleet.host(hostName)))
+        case (.GET, ["v1", "groups", "*"]):
+            return .json(groupsLock.withLock { readGroups()[path[2]] } ?? Control.GroupRecord(lastSuccessfulRevision: nil))
+        case (.PUT, ["v1", "groups", "*"]):
+            let record = try decoder.decode(Control.GroupRecord.self, from: request.body)
+            try groupsLock.withLock {
+                var groups = readGroups()
+                groups[path[2]] = record
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(groups).write(to: URL(fileURLWithPath: paths.root + "/groups.json"), options: .atomic)
+            }
+            return .json(record)
         case (.GET, ["v1", "load-balancers"]):
             return .json(loadBalancers.list())
         case (.POST, ["v1", "load-balancers"]):
