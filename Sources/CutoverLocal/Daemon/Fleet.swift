@@ -87,9 +87,12 @@ final class Fleet: @unchecked Sendable {
     }
 
     /// SIGTERM, then SIGKILL, to the host's process groups and to any process that
-    /// carries its marker in the environment (a daemon that left its group).
+    /// carries its root in the environment (a daemon that left its group).
     static func stopProcesses(of host: Control.Host) -> Int {
-        var victims = Set(ProcessTable.processes(withEnvironment: "CUTOVER_HOST", value: host.name))
+        // The host's root path is unique to this state directory (a host name is not:
+        // another daemon may have a "web-1" too).
+        var victims = Set(ProcessTable.processes(withEnvironment: "CUTOVER_HOST_ROOT",
+                                                 value: HostLayout(directory: host.directory).root))
         for group in host.processGroups {
             victims.formUnion(ProcessTable.members(ofGroup: group))
             _ = cutover_process_signal_group(group, SIGTERM)

@@ -158,4 +158,29 @@ import Testing
             #expect(tally.versions == ["v1", "v2"])
         }
     }
+
+    /// Two local clouds with hosts of the same name: stopping one leaves the other's
+    /// applications running.
+    @Test func stoppingOneCloudLeavesAnothersProcessesAlone() throws {
+        defer { daemon.stop() }
+        let otherPaths = LocalPaths(root: NSTemporaryDirectory() + "cutover-local-other-" + UUID().uuidString)
+        let other = try LocalDaemon.start(paths: otherPaths)
+        defer { other.stop() }
+        let otherClient = ControlClient(port: other.port)
+        let mine = try hosts(1)
+        let theirs: [Control.Host] = try otherClient.send("POST", "/v1/hosts",
+                                                          Control.CreateHosts(prefix: "shop", count: 1, tags: [:]))
+        #expect(mine[0].name == theirs[0].name)
+        #expect(deploy("v1", to: mine, config: .fleetPercent(0)).state.status == .succeeded)
+        let spec = DeploymentSpec(
+            id: "d-OTHER", application: "shop", group: "shop-prod", revision: "v1",
+            configuration: DeploymentConfiguration(name: "all", platform: .server, minimumHealthyHosts: .fleetPercent(0)),
+            targets: theirs.map { TargetDescription(id: $0.name) })
+        let d = LocalDeployment(spec: spec, client: otherClient, revisionPath: Self.examples + "/shop/v1", groupID: "dg-shop")
+        d.run()
+        #expect(d.state.status == .succeeded)
+        daemon.stop()
+        #expect(get(mine[0].port) == nil)
+        #expect(get(theirs[0].port) == "shop v1 on \(theirs[0].name)\n")
+    }
 }
