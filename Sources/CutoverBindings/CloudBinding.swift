@@ -177,7 +177,7 @@ final class CloudBinding: CloudProvider {
             let d = try sim.deploy(group: group, revision: revision, configuration: configuration, policy: policy,
                                    ignoreApplicationStopFailures: ignoreApplicationStopFailures)
             return binding(for: d)
-        } catch let error as CoreError {
+        } catch {
             throw LuaArgumentError(2, error.description)
         }
     }

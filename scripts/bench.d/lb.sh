@@ -41,7 +41,7 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 if [ ! -x "$bench" ]; then
   echo "lb: building cutover-bench (release)…" >&2
-  swift build -c release -Xswiftc -static-stdlib --product cutover-bench >&2
+  swift build -c release -Xswiftc -static-stdlib -Xlinker -no-pie --product cutover-bench >&2
 fi
 case "$("$bench" lb --help 2>&1 || true)" in
   *"usage: cutover-bench lb"*) ;;
