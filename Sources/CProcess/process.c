@@ -15,6 +15,52 @@ static void close_quietly(int fd) {
     errno = saved;
 }
 
+/// In a forked child (only async-signal-safe calls until exec): a new session, every
+/// signal unblocked and at its default, stdin from /dev/null, stdout and stderr on the
+/// given descriptors, nothing else of the parent's left open (a background process
+/// holding a socket or pipe would keep it open forever), optionally another user; then
+/// exec. A failure is written to `status_fd` (close-on-exec: exec success closes it).
+__attribute__((noreturn))
+static void exec_child(const char *path, char *const argv[], char *const envp[], const char *directory,
+                       int out_fd, int err_fd, int status_fd,
+                       uid_t uid, gid_t gid, const gid_t *groups, int group_count) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+    int e = 0;
+    if (setsid() < 0) e = errno;
+    int null_fd = open("/dev/null", O_RDONLY);
+    if (!e && (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)) e = errno;
+    if (!e && directory && chdir(directory) != 0) e = errno;
+    if (!e) {
+        close_range(3, status_fd - 1, 0);
+        close_range(status_fd + 1, ~0U, 0);
+    }
+    if (!e && uid != (uid_t)-1) {
+        if (setgroups(group_count, groups) != 0 || setgid(gid) != 0 || setuid(uid) != 0) e = errno;
+    }
+    if (!e) {
+        execve(path, argv, envp);
+        e = errno;
+    }
+    (void)!write(status_fd, &e, sizeof e);
+    _exit(127);
+}
+
+/// In the parent: 0 once the child exec'd (its end of the status pipe closed), or the
+/// errno it reported (the child is reaped then).
+static int wait_for_exec(pid_t pid, int status_read_fd) {
+    int child_error = 0;
+    ssize_t n;
+    do { n = read(status_read_fd, &child_error, sizeof child_error); } while (n < 0 && errno == EINTR);
+    close(status_read_fd);
+    if (n != (ssize_t)sizeof child_error) return 0;
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    return child_error ? child_error : ECHILD;
+}
+
 int cutover_process_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,
                           uid_t uid, gid_t gid, const gid_t *groups, int group_count, cutover_process *out) {
     int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 }, status_pipe[2] = { -1, -1 };
@@ -26,52 +72,19 @@ int cutover_process_spawn(const char *path, char *const argv[], char *const envp
         return e;
     }
     pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        close(out_pipe[0]); close(out_pipe[1]); close(err_pipe[0]); close(err_pipe[1]);
-        close(status_pipe[0]); close(status_pipe[1]);
-        return e;
-    }
     if (pid == 0) {
-        // Child: only async-signal-safe calls until exec.
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
-        int e = 0;
-        if (setsid() < 0) e = errno;
-        int null_fd = open("/dev/null", O_RDONLY);
-        if (!e && (null_fd < 0 || dup2(null_fd, 0) < 0)) e = errno;
-        if (!e && dup2(out_pipe[1], 1) < 0) e = errno;
-        if (!e && dup2(err_pipe[1], 2) < 0) e = errno;
-        if (!e && directory && chdir(directory) != 0) e = errno;
-        // Nothing of ours leaks into the script (sockets, pipes): a background process
-        // holding one would keep a connection open forever. The status pipe stays.
-        if (!e) close_range(3, status_pipe[1] - 1, 0), close_range(status_pipe[1] + 1, ~0U, 0);
-        if (!e && uid != (uid_t)-1) {
-            if (setgroups(group_count, groups) != 0 || setgid(gid) != 0 || setuid(uid) != 0) e = errno;
-        }
-        if (!e) {
-            execve(path, argv, envp);
-            e = errno;
-        }
-        (void)!write(status_pipe[1], &e, sizeof e);
-        _exit(127);
+        exec_child(path, argv, envp, directory, out_pipe[1], err_pipe[1], status_pipe[1], uid, gid, groups, group_count);
     }
+    int fork_error = pid < 0 ? errno : 0;
     close(out_pipe[1]);
     close(err_pipe[1]);
     close(status_pipe[1]);
-    int child_error = 0;
-    ssize_t n;
-    do { n = read(status_pipe[0], &child_error, sizeof child_error); } while (n < 0 && errno == EINTR);
-    close(status_pipe[0]);
-    if (n == (ssize_t)sizeof child_error) {
-        // exec failed: reap the child and report why.
-        int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    int e = fork_error ? fork_error : wait_for_exec(pid, status_pipe[0]);
+    if (fork_error) close(status_pipe[0]);
+    if (e) {
         close(out_pipe[0]);
         close(err_pipe[0]);
-        return child_error ? child_error : ECHILD;
+        return e;
     }
     fcntl(out_pipe[0], F_SETFL, fcntl(out_pipe[0], F_GETFL) | O_NONBLOCK);
     fcntl(err_pipe[0], F_SETFL, fcntl(err_pipe[0], F_GETFL) | O_NONBLOCK);
@@ -79,6 +92,30 @@ int cutover_process_spawn(const char *path, char *const argv[], char *const envp
     out->stdout_fd = out_pipe[0];
     out->stderr_fd = err_pipe[0];
     return 0;
+}
+
+pid_t cutover_process_spawn_detached(const char *path, char *const argv[], char *const envp[], const char *log_path) {
+    int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (log_fd < 0) return -errno;
+    int status_pipe[2];
+    if (pipe2(status_pipe, O_CLOEXEC) != 0) {
+        int e = errno;
+        close(log_fd);
+        return -e;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        exec_child(path, argv, envp, NULL, log_fd, log_fd, status_pipe[1], (uid_t)-1, (gid_t)-1, NULL, 0);
+    }
+    int fork_error = pid < 0 ? errno : 0;
+    close(log_fd);
+    close(status_pipe[1]);
+    if (fork_error) {
+        close(status_pipe[0]);
+        return -fork_error;
+    }
+    int e = wait_for_exec(pid, status_pipe[0]);
+    return e ? -e : pid;
 }
 
 int cutover_process_signal_group(pid_t pgid, int sig) {
@@ -93,55 +130,8 @@ int cutover_process_try_wait(pid_t pid, int *status) {
     return r == 0 ? 0 : -1;
 }
 
-int cutover_process_group_alive(pid_t pgid) {
-    if (pgid <= 1) return 0;
-    return kill(-pgid, 0) == 0 || errno == EPERM;
-}
-
 int cutover_process_exit_code(int status) {
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
     return -1;
-}
-
-pid_t cutover_process_spawn_detached(const char *path, char *const argv[], char *const envp[], const char *log_path) {
-    int status_pipe[2];
-    if (pipe2(status_pipe, O_CLOEXEC) != 0) return -errno;
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        close(status_pipe[0]);
-        close(status_pipe[1]);
-        return -e;
-    }
-    if (pid == 0) {
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
-        int e = 0;
-        if (setsid() < 0) e = errno;
-        int null_fd = open("/dev/null", O_RDONLY);
-        int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (!e && (null_fd < 0 || log_fd < 0)) e = errno;
-        if (!e && (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)) e = errno;
-        if (!e) close_range(3, status_pipe[1] - 1, 0), close_range(status_pipe[1] + 1, ~0U, 0);
-        if (!e) {
-            execve(path, argv, envp);
-            e = errno;
-        }
-        (void)!write(status_pipe[1], &e, sizeof e);
-        _exit(127);
-    }
-    close(status_pipe[1]);
-    int child_error = 0;
-    ssize_t n;
-    do { n = read(status_pipe[0], &child_error, sizeof child_error); } while (n < 0 && errno == EINTR);
-    close(status_pipe[0]);
-    if (n == (ssize_t)sizeof child_error) {
-        int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-        return -(child_error ? child_error : ECHILD);
-    }
-    return pid;
 }

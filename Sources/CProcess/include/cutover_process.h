@@ -32,9 +32,6 @@ int cutover_process_signal_group(pid_t pgid, int sig);
 /// still runs, -1 on error.
 int cutover_process_try_wait(pid_t pid, int *status);
 
-/// Whether any process is left in group `pgid`.
-int cutover_process_group_alive(pid_t pgid);
-
 /// Exit code from a wait status, or 128 + signal, or -1.
 int cutover_process_exit_code(int status);
 
