@@ -203,7 +203,7 @@ final class CloudBinding: CloudProvider {
             "event": .string(event.rawValue),
             "deployment": .string(deployment.spec.id),
             "revision": .string(deployment.spec.revision),
-            "target": .table(["id": .string(t.id), "tags": .table(LuaTable(fields: t.tags.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) }))]),
+            "target": .table(["id": .string(t.id), "tags": .table(LuaTable(strings: t.tags))]),
             "now": .number(Double(sim.now) / 1000),
         ]
         return group.runHook(event, context: context, on: stack)
@@ -237,7 +237,7 @@ final class CloudBinding: CloudProvider {
                 let list = cloud.sim.instances.map { i -> LuaValue in
                     var entry: LuaTable = ["id": .string(i.id), "health": .string(i.health.rawValue)]
                     if let r = i.revision { entry["revision"] = .string(r) }
-                    entry["tags"] = .table(LuaTable(fields: i.tags.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) }))
+                    entry["tags"] = .table(LuaTable(strings: i.tags))
                     return .table(entry)
                 }
                 stack.push(table: LuaTable(array: list))
@@ -247,11 +247,7 @@ final class CloudBinding: CloudProvider {
                 stack.push(Double(cloud.sim.now) / 1000)
                 return 1
             }
-            t.method("group") { cloud, stack in
-                let group = try GroupBinding.make(Fields(stack, 2), provider: cloud)
-                stack.push(object: group, typeName: GroupBinding.typeName)
-                return 1
-            }
+            t.method("group") { cloud, stack in try cloud.makeGroup(stack) }
             t.metamethod("__tostring") { cloud, stack in
                 stack.push("sim cloud (\(cloud.sim.instances.count) instances, t=\(Double(cloud.sim.now) / 1000)s)")
                 return 1

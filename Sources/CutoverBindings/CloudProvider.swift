@@ -48,3 +48,19 @@ extension DeploymentRun {
         return out
     }
 }
+
+extension CloudProvider {
+    /// `cloud:group{…}`: a deployment group on this provider (argument 2 is the table).
+    func makeGroup(_ stack: LuaStack) throws -> Int {
+        let group = try GroupBinding.make(Fields(stack, 2), provider: self)
+        stack.push(object: group, typeName: GroupBinding.typeName)
+        return 1
+    }
+}
+
+extension LuaTable {
+    /// String keys and values (tags), keys sorted so output is stable.
+    init(strings map: [String: String]) {
+        self.init(fields: map.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) })
+    }
+}

@@ -210,15 +210,11 @@ final class LocalCloudBinding: CloudProvider {
                 stack.push(table: LuaTable(array: hosts.map { host in
                     .table(["id": .string(host.name), "port": .integer(Int64(host.port)),
                             "url": .string("http://127.0.0.1:\(host.port)"), "root": .string(host.directory + "/root"),
-                            "tags": .table(LuaTable(fields: host.tags.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) }))])
+                            "tags": .table(LuaTable(strings: host.tags))])
                 }))
                 return 1
             }
-            t.method("group") { cloud, stack in
-                let group = try GroupBinding.make(Fields(stack, 2), provider: cloud)
-                stack.push(object: group, typeName: GroupBinding.typeName)
-                return 1
-            }
+            t.method("group") { cloud, stack in try cloud.makeGroup(stack) }
             t.metamethod("__tostring") { cloud, stack in
                 stack.push("local cloud (\((try? cloud.hosts().count) ?? 0) hosts, state in \(cloud.paths.root))")
                 return 1
