@@ -45,19 +45,3 @@ final class BenchBackend: @unchecked Sendable {
     init(answer: String) throws { server = try LoopbackServer(answer: answer) }
     func close() { server.close() }
 }
-
-/// Blocks on async work from a plain thread.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let done = DispatchSemaphore(value: 0)
-    let box = BlockingBox<T>()
-    Task {
-        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try box.result!.get()
-}
-
-private final class BlockingBox<T: Sendable>: @unchecked Sendable {
-    var result: Result<T, Error>?
-}

@@ -3,7 +3,7 @@ import Foundation
 /// Runs async work to its end from a plain thread (the control API's handlers are
 /// synchronous; the load balancer's API is async). Never call it from a Swift
 /// concurrency task.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+public func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
     let done = DispatchSemaphore(value: 0)
     let box = ResultBox<T>()
     Task {
