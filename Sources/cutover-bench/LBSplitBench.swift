@@ -7,10 +7,10 @@ import Foundation
 func lbSplitBench(requests: Int) throws {
     let balancer = LoadBalancer(threads: 1)
     defer { try? blocking { await balancer.shutdown(gracePeriod: .seconds(1)) } }
-    var backends: [BenchBackend] = []
+    var backends: [LoopbackServer] = []
     var groups: [TargetGroup] = []
     for name in ["blue", "green"] {
-        let backend = try BenchBackend(answer: name)
+        let backend = try LoopbackServer(answer: name)
         backends.append(backend)
         let group = try balancer.createTargetGroup(name: name)
         try group.register(Target(port: backend.port), initiallyHealthy: true)
@@ -35,13 +35,4 @@ func lbSplitBench(requests: Int) throws {
                  requests, seconds, blue, bluePercent, green, Double(green) * 100 / Double(requests),
                  requests - blue - green, abs(bluePercent - 10)))
     backends.forEach { $0.close() }
-}
-
-/// A backend that answers every request with its name (the daemon's control server,
-/// routed to a constant).
-final class BenchBackend: @unchecked Sendable {
-    let server: LoopbackServer
-    var port: Int { server.port }
-    init(answer: String) throws { server = try LoopbackServer(answer: answer) }
-    func close() { server.close() }
 }
