@@ -10,16 +10,29 @@ public final class LocalDaemon: @unchecked Sendable {
     let fleet: Fleet
     let agent: LocalAgent
     let loadBalancers: LocalLoadBalancers
+    let functions: LocalFunctions
+    let services: LocalServices
+    let alarms: LocalAlarms
     private let stopping = DispatchSemaphore(value: 0)
     private let groupsLock = NSLock()
 
-    init(paths: LocalPaths) throws {
+    init(paths: LocalPaths, executable: String) throws {
         self.paths = paths
         try paths.create()
         fleet = try Fleet(paths: paths)
         loadBalancers = LocalLoadBalancers(paths: paths)
         agent = LocalAgent(fleet: fleet, loadBalancers: loadBalancers)
+        functions = LocalFunctions(paths: paths, executable: executable)
+        services = LocalServices(paths: paths, loadBalancers: loadBalancers)
+        alarms = LocalAlarms(paths: paths, loadBalancers: loadBalancers, functions: functions)
         loadBalancers.restore()
+    }
+
+    /// The `cutover` executable that runs Lua function handlers: $CUTOVER_BIN when set
+    /// (tests run the daemon inside the test runner), else this process's executable.
+    public static var defaultExecutable: String {
+        if let bin = ProcessInfo.processInfo.environment["CUTOVER_BIN"], !bin.isEmpty { return bin }
+        return (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
     /// A daemon listening on 127.0.0.1 (in this process).
@@ -49,7 +62,9 @@ public final class LocalDaemon: @unchecked Sendable {
                 defer { isStopped = true }
                 return !isStopped
             }) else { return 0 }
-            let stopped = daemon.fleet.stopAll()
+            daemon.alarms.shutdown()
+            daemon.functions.shutdown()
+            let stopped = daemon.fleet.stopAll() + daemon.services.shutdown()
             daemon.loadBalancers.shutdown()
             server.close()
             try? FileManager.default.removeItem(atPath: daemon.paths.daemonFile)
@@ -59,11 +74,11 @@ public final class LocalDaemon: @unchecked Sendable {
 
     /// Starts a daemon on `paths` in this process (refusing a second one on the same
     /// state directory) and writes daemon.json.
-    public static func start(paths: LocalPaths, port: Int = 0) throws -> Running {
+    public static func start(paths: LocalPaths, port: Int = 0, executable: String = LocalDaemon.defaultExecutable) throws -> Running {
         if let running = LocalCloud.running(paths) {
             throw Control.Problem("a daemon already runs on this state directory (pid \(running.pid), port \(running.port))")
         }
-        let daemon = try LocalDaemon(paths: paths)
+        let daemon = try LocalDaemon(paths: paths, executable: executable)
         let server = try ControlServer(port: port) { daemon.route($0) }
         let info = Control.DaemonInfo(pid: getpid(), port: server.port, stateDirectory: paths.root, version: version, hosts: nil)
         try JSONEncoder().encode(info).write(to: URL(fileURLWithPath: paths.daemonFile), options: .atomic)
@@ -115,6 +130,9 @@ public final class LocalDaemon: @unchecked Sendable {
     }
 
     private func routeOrThrow(_ request: ControlRequest) throws -> ControlResponse {
+        for component in [functions.route, services.route, alarms.route] {
+            if let response = try component(request) { return response }
+        }
         let decoder = JSONDecoder()
         let path = request.path
         // /v1/hosts/NAME[/…]: the host's name is the third segment.
