@@ -9,6 +9,11 @@ final class CloudBinding: CloudProvider {
     unowned let module: CutoverModule
     var groupBindings: [String: GroupBinding] = [:]
     var deployments: [String: DeploymentBinding] = [:]
+    /// Simulator only: the share of failing invocations of a function's code (its next
+    /// published version), for alarm models.
+    var errorRates: [String: Double] = [:]
+    /// Task definition revisions named so far, per family.
+    var taskDefinitionRevisions: [String: Int] = [:]
     /// The stack of the Lua call that is running the simulation: hooks and policies
     /// are called on it (never on another thread's stack).
     var currentStack: LuaStack?
@@ -153,6 +158,16 @@ final class CloudBinding: CloudProvider {
         return id
     }
 
+    /// `{ name =, task_definition =, replacement =, replacement_weight =, test = "primary" | "replacement" }`.
+    func serviceTable(_ name: String) -> LuaTable {
+        guard let s = sim.services[name] else { return [:] }
+        var t: LuaTable = ["name": .string(s.name), "task_definition": .string(s.taskDefinition),
+                           "replacement_weight": .integer(Int64(s.replacementWeight))]
+        if let r = s.replacement { t["replacement"] = .string(r) }
+        if s.hasTestListener { t["test"] = .string(s.testOnReplacement ? "replacement" : "primary") }
+        return t
+    }
+
     // MARK: - CloudProvider
 
     func addGroup(_ group: DeploymentGroup) throws(CoreError) {
@@ -171,14 +186,29 @@ final class CloudBinding: CloudProvider {
     }
 
     func startDeployment(group: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
-                         ignoreApplicationStopFailures: Bool, appSpec: ServerAppSpec?) throws -> DeploymentBinding {
-        if let appSpec { sim.appSpecs[revision] = appSpec }
+                         ignoreApplicationStopFailures: Bool, appSpec: AppSpec?) throws -> DeploymentBinding {
+        switch appSpec {
+        case .server(let server)?: sim.appSpecs[revision] = server
+        case .lambda(let l)?:
+            guard let g = sim.groups[group]?.group.traffic, l.name == g.name, l.alias == g.alias else {
+                throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: the appspec deploys \(l.name):\(l.alias), the group moves \(sim.groups[group]?.group.traffic.map { "\($0.name):\($0.alias ?? "")" } ?? "nothing")")
+            }
+            let current = sim.functions[l.name]?.aliases[l.alias]?.version
+            guard current == String(l.currentVersion) else {
+                throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: the appspec's CurrentVersion is \(l.currentVersion), but alias \(l.alias) points at \(current ?? "nothing")")
+            }
+            sim.trafficHooks[group + "/" + revision] = l.hooks
+        case .ecs(let e)?:
+            sim.trafficHooks[group + "/" + revision] = e.hooks
+        case nil:
+            break
+        }
         do {
             let d = try sim.deploy(group: group, revision: revision, configuration: configuration, policy: policy,
                                    ignoreApplicationStopFailures: ignoreApplicationStopFailures)
             return binding(for: d)
         } catch {
-            throw LuaArgumentError(2, error.description)
+            throw LuaArgumentError(2, "\(error)")
         }
     }
 
@@ -248,6 +278,81 @@ final class CloudBinding: CloudProvider {
                 return 1
             }
             t.method("group") { cloud, stack in try cloud.makeGroup(stack) }
+            // Functions: cloud:lambda{ name =, versions = 1, alias = "live", handler = (ignored) }.
+            t.method("lambda") { cloud, stack in
+                let f = try Fields(stack, 2)
+                try f.rejectUnknown(["name", "versions", "alias", "alias_version", "handler", "timeout", "environment",
+                                     "error_rate"], function: "lambda")
+                let name = try f.requiredString("name")
+                if let rate = try f.number("error_rate") { cloud.errorRates[name] = rate }
+                if cloud.sim.functions[name] != nil && f.value("versions").isNil {
+                    // Like the local cloud: posting a function again changes its code, not its versions.
+                    stack.push(name)
+                    return 1
+                }
+                let (versions, alias, aliasVersion) = (try f.int("versions") ?? 0, try f.string("alias"), try f.string("alias_version"))
+                do {
+                    try cloud.sim.addFunction(name: name, versions: versions, alias: alias, aliasVersion: aliasVersion)
+                } catch {
+                    throw LuaArgumentError(2, "\(error)")
+                }
+                stack.push(name)
+                return 1
+            }
+            t.method("publish") { cloud, stack in
+                let name = try stack.checkString(2)
+                do {
+                    stack.push(try cloud.sim.publishVersion(of: name))
+                } catch {
+                    throw LuaArgumentError(2, "\(error)")
+                }
+                return 1
+            }
+            t.method("alias") { cloud, stack in
+                let name = try stack.checkString(2)
+                let alias = try stack.checkString(3)
+                guard var function = cloud.sim.functions[name] else { throw LuaArgumentError(2, "no function named \(name)") }
+                if stack.top >= 4 {
+                    let version = try stack.checkString(4)
+                    guard function.versions.contains(version) else { throw LuaArgumentError(4, "function \(name) has no version \(version)") }
+                    function.aliases[alias] = .init(version: version, additionalVersion: nil, additionalWeight: 0)
+                    cloud.sim.functions[name] = function
+                }
+                guard function.aliases[alias] != nil else { throw LuaArgumentError(3, "function \(name) has no alias \(alias)") }
+                stack.push(table: LuaTable(fields: function.weights(of: alias).sorted { $0.key < $1.key }
+                    .map { (.string($0.key), .integer(Int64($0.value))) }))
+                return 1
+            }
+            t.method("service") { cloud, stack in
+                let f = try Fields(stack, 2)
+                try f.rejectUnknown(["name", "task_definition", "desired_count", "port", "test_port"], function: "service")
+                let name = try f.requiredString("name")
+                do {
+                    try cloud.sim.addService(name: name, taskDefinition: try f.requiredString("task_definition"),
+                                             testListener: !f.value("test_port").isNil)
+                } catch {
+                    throw LuaArgumentError(2, "\(error)")
+                }
+                stack.push(table: cloud.serviceTable(name))
+                return 1
+            }
+            t.method("task_definition") { cloud, stack in
+                // The simulator keeps no task definitions: it names the next revision of a family.
+                let f = try Fields(stack, 2)
+                try f.rejectUnknown(["family", "command", "environment", "health_path", "port_env", "working_directory"],
+                                    function: "task_definition")
+                let family = try f.requiredString("family")
+                let revision = (cloud.taskDefinitionRevisions[family] ?? 0) + 1
+                cloud.taskDefinitionRevisions[family] = revision
+                stack.push("\(family):\(revision)")
+                return 1
+            }
+            t.method("describe_service") { cloud, stack in
+                let name = try stack.checkString(2)
+                guard cloud.sim.services[name] != nil else { throw LuaArgumentError(2, "no service named \(name)") }
+                stack.push(table: cloud.serviceTable(name))
+                return 1
+            }
             t.metamethod("__tostring") { cloud, stack in
                 stack.push("sim cloud (\(cloud.sim.instances.count) instances, t=\(Double(cloud.sim.now) / 1000)s)")
                 return 1

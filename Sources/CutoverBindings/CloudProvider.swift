@@ -19,7 +19,7 @@ protocol CloudProvider: AnyObject {
     func attach(loadBalancer: String?, to group: String)
     /// Starts a deployment (refused while the group has an active one).
     func startDeployment(group: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
-                         ignoreApplicationStopFailures: Bool, appSpec: ServerAppSpec?) throws -> DeploymentBinding
+                         ignoreApplicationStopFailures: Bool, appSpec: AppSpec?) throws -> DeploymentBinding
 }
 
 /// One deployment as a handle sees it, whatever the provider.

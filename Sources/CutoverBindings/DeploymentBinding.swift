@@ -25,21 +25,48 @@ final class DeploymentBinding {
 
     var module: CutoverModule { run.provider.module }
 
-    static let fields = ["revision", "config", "policy", "ignore_application_stop_failures", "description", "appspec"]
+    static let fields = ["revision", "version", "task_definition", "config", "policy", "ignore_application_stop_failures",
+                         "description", "appspec"]
 
     static func start(group: GroupBinding, _ f: Fields?) throws -> DeploymentBinding {
         guard let f else { throw LuaArgumentError(2, "table expected, got no value (for example { revision = \"v2\" })") }
         try f.rejectUnknown(fields, function: "deploy")
-        let revision = try f.requiredString("revision")
         let provider = group.provider
         let module = provider.module
+        guard let platform = provider.group(named: group.name)?.group.platform else {
+            throw LuaArgumentError(1, "the group \(group.name) no longer exists")
+        }
         var configuration: DeploymentConfiguration?
         if let name = try f.string("config") {
             guard let c = module.configuration(named: name) else { throw f.error("config", module.unknownConfiguration(name)) }
-            guard c.platform == .server else { throw f.error("config", "\(name) is a \(c.platform.rawValue) configuration") }
+            guard c.platform == platform else {
+                throw f.error("config", "\(name) is a \(c.platform.rawValue) configuration; the group is \(platform.rawValue)")
+            }
             configuration = c
         }
-        let appSpec = try f.string("appspec").map { try readAppSpec($0, f) }
+        let appSpec = try f.string("appspec").map { try readAppSpec($0, f, platform: platform) }
+        // The revision: given, or the appspec's target (Lambda TargetVersion, ECS TaskDefinition).
+        var revision = try f.string("revision") ?? f.string("version") ?? f.string("task_definition")
+        switch appSpec {
+        case .lambda(let l)?:
+            if let given = revision, given != String(l.targetVersion) {
+                throw f.error("version", "\(given) differs from the appspec's TargetVersion \(l.targetVersion)")
+            }
+            revision = String(l.targetVersion)
+        case .ecs(let e)?:
+            revision = revision ?? Self.taskDefinitionName(e.taskDefinition)
+        default:
+            break
+        }
+        guard let revision else {
+            let what = switch platform {
+            case .server: "revision = \"v2\""
+            case .lambda: "version = \"2\""
+            case .ecs: "task_definition = \"web:2\""
+            }
+            throw f.error(platform == .server ? "revision" : (platform == .lambda ? "version" : "task_definition"),
+                          "string expected, got nil (for example { \(what) }, or appspec = FILE)")
+        }
         let policy = try f.string("policy")
         if let policy, module.policies[policy] == nil {
             let known = module.policies.keys.sorted().joined(separator: ", ")
@@ -52,7 +79,7 @@ final class DeploymentBinding {
 
     /// Reads and validates a server appspec; a Lua error lists every issue at its
     /// file:line:col.
-    static func readAppSpec(_ path: String, _ f: Fields) throws -> ServerAppSpec {
+    static func readAppSpec(_ path: String, _ f: Fields, platform: ComputePlatform) throws -> AppSpec {
         guard let file = fopen(path, "r") else {
             throw f.error("appspec", "cannot open \(path): \(String(cString: strerror(errno)))")
         }
@@ -70,10 +97,15 @@ final class DeploymentBinding {
         } catch {
             throw BindingError("invalid appspec \(path):\n" + error.issues.map(\.description).joined(separator: "\n"))
         }
-        guard case .server(let server) = spec else {
-            throw f.error("appspec", "\(path) is a \(spec.platform.rawValue) appspec; a server group needs a server one")
+        guard spec.platform == platform else {
+            throw f.error("appspec", "\(path) is a \(spec.platform.rawValue) appspec; a \(platform.rawValue) group needs a \(platform.rawValue) one")
         }
-        return server
+        return spec
+    }
+
+    /// `arn:…:task-definition/web:2` → `web:2`.
+    static func taskDefinitionName(_ arn: String) -> String {
+        arn.split(separator: "/").last.map(String.init) ?? arn
     }
 
     // MARK: - Policies
@@ -143,7 +175,10 @@ final class DeploymentBinding {
         case "abort":
             return .abort(t[.integer(2)].stringValue ?? "aborted")
         case "shift":
-            return .abort("policy \(policy): shift moves traffic on lambda and ecs deployments; a server deployment deploys batches")
+            guard let weight = t[.integer(2)].doubleValue, weight >= 0, weight <= 100, weight == weight.rounded() else {
+                return .abort("policy \(policy): shift takes a whole percentage from 0 to 100, got \(t[.integer(2)].description)")
+            }
+            return .shift(Int(weight))
         case "done":
             return .done
         default:
@@ -252,6 +287,11 @@ final class DeploymentBinding {
                 stack.push(d.run.state.status.rawValue)
                 return 1
             }
+            t.method("continue") { d, stack in
+                d.run.send(.continueDeployment, on: stack)
+                stack.push(d.run.state.status.rawValue)
+                return 1
+            }
             t.method("timeline") { d, stack in
                 // Printed, like print(): a returned string would show its escapes at the prompt.
                 let text = Timeline.render(d.run)
@@ -324,6 +364,8 @@ final class DeploymentBinding {
         case "creator": stack.push(spec.creator.rawValue)
         case "policy": if let p = spec.policy { stack.push(p) } else { return 0 }
         case "minimum_healthy": stack.push(state.minimumHealthy)
+        case "weight": if spec.traffic != nil { stack.push(state.trafficWeight) } else { return 0 }
+        case "platform": stack.push(spec.platform.rawValue)
         case "waiting_for": if let a = state.awaitingApproval { stack.push(a) } else { return 0 }
         case "rollback":
             guard let r = run.rollback else { return 0 }
@@ -382,6 +424,17 @@ final class DeploymentBinding {
             t["message"] = .string(message)
         case .rollbackRequested(let revision): t["kind"] = "rollback_requested"; t["revision"] = .string(revision)
         case .rollbackUnavailable(let message): t["kind"] = "rollback_unavailable"; t["message"] = .string(message)
+        case .trafficShiftRequested(let weight): t["kind"] = "traffic_shift_requested"; t["weight"] = .integer(Int64(weight))
+        case .trafficShifted(let weight): t["kind"] = "traffic_shifted"; t["weight"] = .integer(Int64(weight))
+        case .trafficRestoreRequested(let status, let code, let message, let rollback):
+            t["kind"] = "traffic_restore_requested"; t["status"] = .string(status.rawValue)
+            if let code { t["error"] = .string(code.rawValue) }
+            t["message"] = .string(message); t["rollback"] = .boolean(rollback)
+        case .trafficRestored(let message): t["kind"] = "traffic_restored"; t["message"] = .string(message)
+        case .terminationWaitStarted(let until):
+            t["kind"] = "termination_wait_started"; t["until"] = .number(Double(until) / 1000)
+        case .originalTerminationRequested: t["kind"] = "original_termination_requested"
+        case .originalTerminated: t["kind"] = "original_terminated"
         }
         return t
     }

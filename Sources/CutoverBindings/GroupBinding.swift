@@ -16,7 +16,8 @@ final class GroupBinding {
     }
 
     static let fields = ["provider", "application", "name", "platform", "targets", "config", "load_balancer",
-                         "alarms", "rollback", "ignore_poll_alarm_failure"]
+                         "alarms", "rollback", "ignore_poll_alarm_failure", "lambda", "alias", "service",
+                         "termination_wait"]
 
     /// `{ application =, name =, targets = { tags = {…} | tag_set = {{…}} | asg = {…} | hosts = {…} },
     ///    config = "CodeDeployDefault.OneAtATime", load_balancer = true, alarms = {…},
@@ -27,17 +28,23 @@ final class GroupBinding {
         let name = try f.requiredString("name")
         let application = try f.string("application") ?? name
         let platformName = try f.string("platform") ?? "server"
-        guard ComputePlatform(name: platformName) == .server else {
-            throw f.error("platform", "'\(platformName)': only server groups can be deployed in this build")
+        guard let platform = ComputePlatform(name: platformName) else {
+            throw f.error("platform", "'\(platformName)' is not server, lambda or ecs")
         }
-        let configName = try f.string("config") ?? "CodeDeployDefault.OneAtATime"
+        let defaultConfig = switch platform {
+        case .server: "CodeDeployDefault.OneAtATime"
+        case .lambda: "CodeDeployDefault.LambdaAllAtOnce"
+        case .ecs: "CodeDeployDefault.ECSAllAtOnce"
+        }
+        let configName = try f.string("config") ?? defaultConfig
         guard let configuration = module.configuration(named: configName) else {
             throw f.error("config", module.unknownConfiguration(configName))
         }
-        guard configuration.platform == .server else {
-            throw f.error("config", "\(configName) is a \(configuration.platform.rawValue) configuration; a server group needs a server one")
+        guard configuration.platform == platform else {
+            throw f.error("config", "\(configName) is a \(configuration.platform.rawValue) configuration; a \(platform.rawValue) group needs a \(platform.rawValue) one")
         }
-        let selection = try targets(f)
+        let selection = platform == .server ? try targets(f) : TargetSelection()
+        let traffic = try trafficTarget(f, platform: platform)
         var rollback = Set<AutoRollbackConfiguration.Trigger>()
         if let r = try f.table("rollback") {
             try r.rejectUnknown(["on"], function: "group")
@@ -58,9 +65,9 @@ final class GroupBinding {
         if let name = lbValue.stringValue { loadBalancerName = name }
         if case .reference(let table) = lbValue, table.typeName == "table" { loadBalancerName = table["name"].stringValue }
         let loadBalanced = loadBalancerName != nil || lbValue == true
-        let group = DeploymentGroup(application: Application(name: application), name: name, selection: selection,
+        let group = DeploymentGroup(application: Application(name: application, platform: platform), name: name, selection: selection,
                                     configuration: configuration, loadBalanced: loadBalanced, alarms: alarms,
-                                    autoRollback: AutoRollbackConfiguration(triggers: rollback))
+                                    autoRollback: AutoRollbackConfiguration(triggers: rollback), traffic: traffic)
         do {
             try provider.addGroup(group)
         } catch {
@@ -70,6 +77,30 @@ final class GroupBinding {
         let binding = provider.groupBindings[name] ?? GroupBinding(provider: provider, name: name)
         provider.groupBindings[name] = binding
         return binding
+    }
+
+    /// Lambda: `lambda = "checkout", alias = "live"`; ECS: `service = "web", termination_wait = "5m"`.
+    static func trafficTarget(_ f: Fields, platform: ComputePlatform) throws -> TrafficGroupTarget? {
+        switch platform {
+        case .server:
+            for key in ["lambda", "alias", "service", "termination_wait"] where !f.value(key).isNil {
+                throw f.error(key, "is for lambda or ecs groups (platform = \"lambda\" or \"ecs\")")
+            }
+            return nil
+        case .lambda:
+            if !f.value("service").isNil { throw f.error("service", "a lambda group moves an alias: give lambda and alias") }
+            return .function(try f.requiredString("lambda"), alias: try f.requiredString("alias"))
+        case .ecs:
+            if !f.value("lambda").isNil { throw f.error("lambda", "an ecs group moves a service's traffic: give service") }
+            var wait = 0
+            if !f.value("termination_wait").isNil {
+                guard let seconds = parseDuration(f.value("termination_wait")), seconds >= 0 else {
+                    throw f.error("termination_wait", "a duration expected (\"30s\", \"5m\" or seconds)")
+                }
+                wait = seconds
+            }
+            return .service(try f.requiredString("service"), terminationWaitSeconds: wait)
+        }
     }
 
     /// `targets = { tags = { env = "prod" } }` (KEY_AND_VALUE filters, ORed), `filters = {…}`

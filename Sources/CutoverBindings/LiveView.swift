@@ -36,8 +36,13 @@ final class LiveView: @unchecked Sendable {
         func name(_ t: Int) -> String { spec.targets[t].id }
         var line: String?
         switch r.event {
+        case .started where spec.traffic != nil:
+            let t = spec.traffic!
+            line = "\(spec.id) \(spec.application)/\(spec.group): \(t.name)\(t.alias.map { ":" + $0 } ?? "") \(t.currentVersion) → \(t.targetVersion), \(spec.policy.map { "policy " + $0 } ?? spec.configuration.name)"
         case .started(let m, let b):
             line = "\(spec.id) \(spec.application)/\(spec.group) → \(spec.revision): \(spec.targets.count) instance(s), \(spec.configuration.name), at least \(m) kept healthy, up to \(b) at a time"
+        case .batchStarted where spec.traffic != nil:
+            break
         case .batchStarted(let index, let targets):
             let remaining = run.state.targetStatus.filter { $0 == .pending }.count
             line = "batch \(index + 1): " + targets.map(name).joined(separator: " ") + (remaining > 0 ? "   (\(remaining) to go after it)" : "   (the last)")
@@ -61,6 +66,16 @@ final class LiveView: @unchecked Sendable {
             line = "\(spec.id) \(status.rawValue)" + (code.map { " (\($0.rawValue))" } ?? "") + ": \(message)"
         case .rollbackRequested(let revision):
             line = "rolling back to \(revision)"
+        case .trafficShifted(let weight):
+            line = "traffic: \(weight)% on \(spec.traffic?.targetVersion ?? "the target version")"
+        case .trafficRestoreRequested:
+            line = "routing all traffic back to \(spec.traffic?.currentVersion ?? "the original version")"
+        case .trafficRestored(let message):
+            line = "restored: \(message)"
+        case .terminationWaitStarted(let until):
+            line = "keeping the original task set until \(Timeline.clock(until - run.createdAt)) (d:continue() ends the wait)"
+        case .originalTerminated:
+            line = "original task set removed"
         default:
             break
         }

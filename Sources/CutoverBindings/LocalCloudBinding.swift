@@ -29,9 +29,6 @@ final class LocalCloudBinding: CloudProvider {
 
     func addGroup(_ group: DeploymentGroup) throws(CoreError) {
         try group.validate()
-        if group.alarms.isEnabled {
-            throw .invalid("alarms are not measured on the local provider yet; leave `alarms` out")
-        }
         let previous = groups[group.name]
         groups[group.name] = (group, previous?.lastSuccessfulRevision, previous?.active)
         if previous == nil {
@@ -63,17 +60,79 @@ final class LocalCloudBinding: CloudProvider {
     }
 
     func startDeployment(group name: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
-                         ignoreApplicationStopFailures: Bool, appSpec: ServerAppSpec?) throws -> DeploymentBinding {
-        try start(group: name, revision: revision, configuration: configuration, policy: policy,
-                  ignoreApplicationStopFailures: ignoreApplicationStopFailures, creator: .user, rollbackOf: nil)
+                         ignoreApplicationStopFailures: Bool, appSpec: AppSpec?) throws -> DeploymentBinding {
+        var hooks: [LifecycleEvent: String] = [:]
+        switch appSpec {
+        case .lambda(let l)?:
+            guard let g = groups[name]?.group.traffic, l.name == g.name, l.alias == g.alias else {
+                throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: the appspec deploys \(l.name):\(l.alias), the group moves \(groups[name]?.group.traffic.map { "\($0.name):\($0.alias ?? "")" } ?? "nothing")")
+            }
+            let alias = try? client.get("/v1/functions/\(l.name)/aliases/\(l.alias)", as: Control.AnyJSON.self)
+            guard alias?["version"]?.string == String(l.currentVersion) else {
+                throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: the appspec's CurrentVersion is \(l.currentVersion), but alias \(l.alias) points at \(alias?["version"]?.string ?? "nothing")")
+            }
+            hooks = l.hooks
+        case .ecs(let e)?:
+            hooks = e.hooks
+        default:
+            break
+        }
+        return try start(group: name, revision: revision, configuration: configuration, policy: policy,
+                         ignoreApplicationStopFailures: ignoreApplicationStopFailures, creator: .user, rollbackOf: nil,
+                         hooks: hooks)
+    }
+
+    /// What a Lambda or ECS deployment of `revision` moves traffic between, as the daemon
+    /// knows it now; a missing function, alias, version or service is a Lua error with
+    /// CodeDeploy's code.
+    func trafficTarget(_ g: TrafficGroupTarget, revision: String) throws -> (TrafficTarget, TargetDescription) {
+        switch g.kind {
+        case .function:
+            let alias = g.alias ?? ""
+            let function: Control.AnyJSON
+            do {
+                function = try client.get("/v1/functions/\(g.name)", as: Control.AnyJSON.self)
+            } catch {
+                throw LuaArgumentError(2, "INVALID_LAMBDA_FUNCTION: \(error)")
+            }
+            guard let current = (function["aliases"]?.array ?? []).first(where: { $0["name"]?.string == alias })?["version"]?.string else {
+                throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: function \(g.name) has no alias \(alias) (ResourceNotFoundException)")
+            }
+            let versions = (function["versions"]?.array ?? []).compactMap { $0["version"]?.string }
+            guard versions.contains(revision) else {
+                throw LuaArgumentError(2, "INVALID_LAMBDA_FUNCTION: function \(g.name) has no version \(revision) (versions: \(versions.joined(separator: ", ")); publish one with cloud:publish)")
+            }
+            return (TrafficTarget(kind: .function, name: g.name, alias: alias, currentVersion: current, targetVersion: revision),
+                    TargetDescription(id: "\(g.name):\(alias)", revision: current))
+        case .service:
+            let service: Control.AnyJSON
+            do {
+                service = try client.get("/v1/services/\(g.name)", as: Control.AnyJSON.self)
+            } catch {
+                throw LuaArgumentError(2, "INVALID_ECS_SERVICE: \(error)")
+            }
+            let primary = (service["task_sets"]?.array ?? []).first { $0["status"]?.string == "PRIMARY" }
+            guard let current = primary?["task_definition"]?.string else {
+                throw LuaArgumentError(2, "INVALID_ECS_SERVICE: service \(g.name) has no primary task set")
+            }
+            let hasTest = service["test_port"].map { $0 != .null } ?? false
+            return (TrafficTarget(kind: .service, name: g.name, currentVersion: current, targetVersion: revision,
+                                  hasTestListener: hasTest, terminationWaitSeconds: g.terminationWaitSeconds),
+                    TargetDescription(id: g.name, revision: current))
+        }
     }
 
     /// A revision is a directory or an archive on this machine; the name is its path.
     func start(group name: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
-               ignoreApplicationStopFailures: Bool, creator: DeploymentCreator, rollbackOf: String?) throws -> DeploymentBinding {
+               ignoreApplicationStopFailures: Bool, creator: DeploymentCreator, rollbackOf: String?,
+               hooks: [LifecycleEvent: String] = [:]) throws -> DeploymentBinding {
         guard let entry = groups[name] else { throw LuaArgumentError(1, "no deployment group named \(name)") }
         if let active = entry.active {
             throw LuaArgumentError(2, "DeploymentLimitExceededException: the deployment group \(name) already has an active deployment \(active)")
+        }
+        if let g = entry.group.traffic {
+            return try startTraffic(entry.group, g, revision: revision, configuration: configuration, policy: policy,
+                                    creator: creator, rollbackOf: rollbackOf, hooks: hooks)
         }
         let path = (revision as NSString).expandingTildeInPath
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
@@ -82,8 +141,7 @@ final class LocalCloudBinding: CloudProvider {
         }
         let id = groupID(name)
         let targets = try hosts().map { description($0, groupID: id) }
-        deploymentCount += 1
-        let deploymentID = "d-L" + String(Int(Date().timeIntervalSince1970), radix: 36).uppercased().suffix(5) + String(deploymentCount).leftPadded(3)
+        let deploymentID = nextDeploymentID()
         let spec = DeploymentSpec(
             // The revision's name is its absolute path: a rollback from a later run finds it.
             id: deploymentID, application: entry.group.application.name, group: name, platform: .server,
@@ -94,6 +152,39 @@ final class LocalCloudBinding: CloudProvider {
             autoRollback: entry.group.autoRollback, creator: creator, rollbackOf: rollbackOf, policy: policy)
         let deployment = LocalDeployment(spec: spec, client: client, revisionPath: absolute, groupID: id)
         deployment.loadBalancer = groupLoadBalancers[name]
+        return track(deployment)
+    }
+
+    private func nextDeploymentID() -> String {
+        deploymentCount += 1
+        return "d-L" + String(Int(Date().timeIntervalSince1970), radix: 36).uppercased().suffix(5) + String(deploymentCount).leftPadded(3)
+    }
+
+    private func startTraffic(_ group: DeploymentGroup, _ g: TrafficGroupTarget, revision: String,
+                              configuration: DeploymentConfiguration?, policy: String?, creator: DeploymentCreator,
+                              rollbackOf: String?, hooks: [LifecycleEvent: String]) throws -> DeploymentBinding {
+        let (traffic, target) = try trafficTarget(g, revision: revision)
+        let rollback = creator == .codeDeployRollback
+        // A rollback moves everything back at once (reference §13: "on alarm: immediately").
+        let rollbackConfiguration = rollback
+            ? DeploymentConfiguration(name: "CodeDeployDefault.\(group.platform == .lambda ? "Lambda" : "ECS")AllAtOnce",
+                                      platform: group.platform, trafficRouting: .allAtOnce)
+            : nil
+        let spec = DeploymentSpec(
+            id: nextDeploymentID(), application: group.application.name, group: group.name, platform: group.platform,
+            revision: revision, lastSuccessfulRevision: groups[group.name]?.lastSuccessfulRevision,
+            configuration: rollbackConfiguration ?? configuration ?? group.configuration, targets: [target],
+            alarms: group.alarms, autoRollback: group.autoRollback, creator: creator, rollbackOf: rollbackOf,
+            policy: rollback ? nil : policy, traffic: traffic)
+        let deployment = LocalDeployment(spec: spec, client: client, revisionPath: "", groupID: groupID(group.name))
+        deployment.trafficHooks = rollback ? [:] : hooks
+        return track(deployment)
+    }
+
+    /// Registers a deployment's handle and wires its policy, hooks and observer.
+    private func track(_ deployment: LocalDeployment) -> DeploymentBinding {
+        let deploymentID = deployment.spec.id
+        let name = deployment.spec.group
         let run = LocalRun(cloud: self, deployment: deployment)
         groups[name]?.active = deploymentID
         let binding = DeploymentBinding(run: run)
@@ -120,6 +211,17 @@ final class LocalCloudBinding: CloudProvider {
 
     private func runHook(_ d: LocalDeployment, _ t: Int, _ event: LifecycleEvent) -> (LifecycleEventStatus, LifecycleErrorCode, String)? {
         guard let group = groupBindings[d.spec.group], group.hooks[event] != nil, let stack = currentStack else { return nil }
+        if let traffic = d.spec.traffic {
+            var context: LuaTable = ["event": .string(event.rawValue), "deployment": .string(d.spec.id),
+                                     "revision": .string(d.spec.revision), "target": .table(["id": .string(d.spec.targets[t].id)]),
+                                     "current_version": .string(traffic.currentVersion), "target_version": .string(traffic.targetVersion)]
+            if traffic.kind == .service, let service = try? client.get("/v1/services/\(traffic.name)", as: Control.AnyJSON.self) {
+                if let url = service["url"]?.string { context["url"] = .string(url) }
+                if let url = service["test_url"]?.string { context["test_url"] = .string(url) }
+            }
+            if traffic.kind == .function { context["lambda"] = .string(traffic.name); context["alias"] = .string(traffic.alias ?? "") }
+            return group.runHook(event, context: context, on: stack)
+        }
         let target = d.spec.targets[t]
         let host = try? hosts().first { $0.name == target.id }
         var targetTable: LuaTable = ["id": .string(target.id)]
@@ -215,6 +317,7 @@ final class LocalCloudBinding: CloudProvider {
                 return 1
             }
             t.method("group") { cloud, stack in try cloud.makeGroup(stack) }
+            registerTraffic(t)
             t.metamethod("__tostring") { cloud, stack in
                 stack.push("local cloud (\((try? cloud.hosts().count) ?? 0) hosts, state in \(cloud.paths.root))")
                 return 1

@@ -53,6 +53,10 @@ enum Timeline {
             case .stopRequested(let code, _, let message): notes.append("  stop (\(code.rawValue)) at \(clock(r.time - start)): \(message)")
             case .rollbackRequested(let revision): notes.append("  rollback to \(revision) requested")
             case .rollbackUnavailable(let message): notes.append("  no rollback: \(message)")
+            case .trafficShifted(let weight): notes.append("  traffic \(weight)% on \(spec.traffic?.targetVersion ?? "target") at \(clock(r.time - start))")
+            case .trafficRestored(let message): notes.append("  restored at \(clock(r.time - start)): \(message)")
+            case .terminationWaitStarted(let until): notes.append("  termination wait \(clock(r.time - start)) → \(clock(until - start))")
+            case .originalTerminated: notes.append("  original removed at \(clock(r.time - start))")
             default: break
             }
         }

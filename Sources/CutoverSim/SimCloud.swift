@@ -18,6 +18,13 @@ public final class SimCloud {
     /// timeouts. An event with no script is a no-op, as the agent reports it.
     public var appSpecs: [String: ServerAppSpec] = [:]
     public private(set) var deployments: [SimDeployment] = []
+    /// Functions and services, for Lambda and ECS groups.
+    public var functions: [String: SimFunction] = [:]
+    public internal(set) var services: [String: SimService] = [:]
+    /// Lambda and ECS appspec hooks (function names), by "group/revision".
+    public var trafficHooks: [String: [LifecycleEvent: String]] = [:]
+    /// Per deployment: when its traffic weight changed (for alarm models and reports).
+    public internal(set) var weightHistory: [String: [(atMilliseconds: Int64, weight: Int)]] = [:]
 
     /// Runs a Lua (or other) hook for an event; nil: no hook, the simulation decides.
     public var hookRunner: ((SimDeployment, Int, LifecycleEvent) -> (LifecycleEventStatus, LifecycleErrorCode, String)?)?
@@ -27,7 +34,7 @@ public final class SimCloud {
     public var observer: ((SimDeployment, RecordedEvent) -> Void)?
 
     private var random: SplitMix64
-    private var queue = EventQueue()
+    var queue = EventQueue()
     private var consumedFaults = Set<Int>()
     private var nextDeploymentNumber = 1
 
@@ -69,15 +76,30 @@ public final class SimCloud {
         if let active = group.activeDeployment {
             throw .invalid("DeploymentLimitExceededException: the deployment group \(name) already has an active deployment \(active)")
         }
-        let selected = group.selection.select(from: instances.map(\.description))
+        var selected: [TargetDescription]
+        var traffic: TrafficTarget?
+        if group.group.platform == .server {
+            selected = group.selection.select(from: instances.map(\.description))
+        } else {
+            let (t, description) = try trafficTarget(for: group, revision: revision)
+            traffic = t
+            selected = [description]
+        }
         let id = "d-" + String(nextDeploymentNumber, radix: 36).uppercased().leftPadded(to: 9)
         nextDeploymentNumber += 1
+        // A rollback of traffic moves everything back at once (reference §13: "on alarm: immediately").
+        let rollbackConfiguration = traffic != nil && creator == .codeDeployRollback
+            ? DeploymentConfiguration(name: "CodeDeployDefault.\(group.group.platform == .lambda ? "Lambda" : "ECS")AllAtOnce",
+                                      platform: group.group.platform, trafficRouting: .allAtOnce)
+            : nil
         let spec = DeploymentSpec(
-            id: id, application: group.application, group: name, platform: .server, revision: revision,
+            id: id, application: group.application, group: name, platform: group.group.platform, revision: revision,
             lastSuccessfulRevision: group.lastSuccessfulRevision,
-            configuration: configuration ?? group.configuration, targets: selected, loadBalanced: group.loadBalanced,
+            configuration: rollbackConfiguration ?? configuration ?? group.configuration, targets: selected,
+            loadBalanced: group.loadBalanced,
             ignoreApplicationStopFailures: ignoreApplicationStopFailures, alarms: group.alarms,
-            autoRollback: group.autoRollback, creator: creator, rollbackOf: rollbackOf, policy: policy)
+            autoRollback: group.autoRollback, creator: creator, rollbackOf: rollbackOf,
+            policy: creator == .codeDeployRollback && traffic != nil ? nil : policy, traffic: traffic)
         let deployment = SimDeployment(spec: spec, at: now)
         deployments.append(deployment)
         groups[name]?.activeDeployment = id
@@ -123,6 +145,7 @@ public final class SimCloud {
     private func apply(_ event: DeploymentEvent, of deployment: SimDeployment) {
         switch event {
         case .targetEnded(let t, let status):
+            guard deployment.spec.traffic == nil else { return }
             guard let index = instanceIndex(deployment.spec.targets[t].id) else { return }
             if status == .succeeded {
                 instances[index].revision = deployment.spec.revision
@@ -142,6 +165,7 @@ public final class SimCloud {
         switch command {
         case .runLifecycleEvent(let t, let event):
             let (delay, status, code, message) = outcome(deployment, t, event)
+            if status == .succeeded && event.isReserved { applyReservedTrafficEvent(event, of: deployment) }
             queue.push(at: now + delay, deployment: deployment,
                        input: .lifecycleResult(target: t, event: event, status: status, error: code, message: message))
         case .wake(let at):
@@ -160,6 +184,8 @@ public final class SimCloud {
                                           creator: .codeDeployRollback, rollbackOf: deployment.spec.id) {
                 deployment.rollback = rollback
             }
+        case .setTraffic, .restoreTraffic, .terminateOriginal:
+            carryOutTraffic(command, for: deployment)
         }
     }
 
@@ -199,6 +225,10 @@ public final class SimCloud {
     {
         let id = deployment.spec.targets[t].id
         let duration = durations.duration(of: event, on: id)
+        if deployment.spec.traffic != nil && deployment.spec.creator == .codeDeployRollback && !event.isReserved {
+            // A Lambda or ECS rollback only puts the original back; it runs no hooks.
+            return (0, .skipped, .success, "a rollback runs no hooks")
+        }
         for (k, fault) in faults.enumerated() {
             if case .unreachable(let instance, let at) = fault, instance == id, now + duration >= at {
                 // The agent stops answering: CodeDeploy fails the event after 5 minutes.
@@ -231,6 +261,14 @@ public final class SimCloud {
         }
         if let result = hookRunner?(deployment, t, event) {
             return (duration, result.0, result.1, result.2)
+        }
+        if deployment.spec.traffic != nil, !event.isReserved,
+           let function = trafficHooks[deployment.spec.group + "/" + deployment.spec.revision]?[event] {
+            // A hook function of the appspec: it must exist; it reports Succeeded.
+            guard functions[function] != nil else {
+                return (duration, .failed, .scriptMissing, "hook function \(function) does not exist")
+            }
+            return (duration, .succeeded, .success, "hook function \(function) reported Succeeded")
         }
         if failRate > 0, !event.isReserved, random.unit() < failRate {
             return (duration, .failed, .scriptFailed, "simulated failure (fail_rate \(failRate))")

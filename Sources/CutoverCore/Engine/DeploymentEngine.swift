@@ -13,6 +13,14 @@ public enum EngineInput: Sendable, Equatable {
     /// The policy's answer to `askPolicy`.
     case policyStep(PolicyStep)
     case approve(name: String)
+    /// The provider's answer to `setTraffic` (error nil: done).
+    case trafficShifted(weight: Int, error: String?)
+    /// The provider's answer to `restoreTraffic`: what it undid, or why it could not.
+    case trafficRestored(message: String, error: String?)
+    /// The provider's answer to `terminateOriginal`.
+    case originalTerminated(error: String?)
+    /// Cut a wait short (ECS: the termination wait, as ContinueDeployment(TERMINATION_WAIT)).
+    case continueDeployment
 }
 
 /// What the engine asks the driver to do, after the events that led to it are recorded.
@@ -26,6 +34,14 @@ public enum EngineCommand: Sendable, Equatable {
     case askPolicy
     /// Create a rollback deployment of `revision` (creator codeDeployRollback).
     case startRollback(revision: String)
+    /// Lambda, ECS: send `weight` % of the production traffic to the target version
+    /// (100: all of it; for a function the alias then points at the target version alone).
+    case setTraffic(weight: Int)
+    /// Lambda, ECS: give the original version all the traffic back (production and test
+    /// listeners) and remove the replacement task set; answer with `.trafficRestored`.
+    case restoreTraffic
+    /// ECS: make the replacement task set primary and remove the original one.
+    case terminateOriginal
 }
 
 /// The server deployment engine: a pure state machine. `handle` takes an input and the
@@ -39,7 +55,7 @@ public struct DeploymentEngine: Sendable {
     let queue: [Int]
     private var queueHead = 0
     private var produced: [DeploymentEvent] = []
-    private var commands: [EngineCommand] = []
+    var commands: [EngineCommand] = []
     private var pollRequested = false
 
     public init(spec: DeploymentSpec) {
@@ -62,7 +78,8 @@ public struct DeploymentEngine: Sendable {
     /// What must be done again after a restart: lifecycle events that were running,
     /// a bake's timer, a pending policy question.
     public func outstandingCommands(now: Int64) -> [EngineCommand] {
-        guard !state.isEnded, state.status != .created else { return state.status == .created ? [] : [] }
+        guard !state.isEnded, state.status != .created else { return [] }
+        if spec.shiftsTraffic { return outstandingTrafficCommands(now: now) }
         var result: [EngineCommand] = []
         for (t, event) in state.running.enumerated() {
             if let event { result.append(.runLifecycleEvent(target: t, event: event)) }
@@ -91,12 +108,16 @@ public struct DeploymentEngine: Sendable {
             case .stop(let rollback): requestStop(.manualStop, rollback: rollback, "stopped on request", now)
             case .policyStep(let step): policyStep(step, now)
             case .approve(let name): approve(name, now)
+            case .trafficShifted(let weight, let error): trafficShifted(weight, error, now)
+            case .trafficRestored(let message, let error): trafficRestored(message, error, now)
+            case .originalTerminated(let error): originalTerminated(error, now)
+            case .continueDeployment: continueDeployment(now)
             }
         }
         return (produced, commands)
     }
 
-    private mutating func emit(_ event: DeploymentEvent) {
+    mutating func emit(_ event: DeploymentEvent) {
         state.apply(event)
         produced.append(event)
     }
@@ -105,7 +126,7 @@ public struct DeploymentEngine: Sendable {
     /// alarm that stopped the original is likely still firing because of the revision
     /// being rolled back, and the rollback is what clears it. (The reference does not
     /// say what CodeDeploy does here — UNVERIFIED; this is our choice.)
-    private mutating func pollAlarms() {
+    mutating func pollAlarms() {
         guard spec.alarms.isEnabled || !state.bakeAlarms.isEmpty, !pollRequested, !state.isEnded,
               spec.creator != .codeDeployRollback else { return }
         pollRequested = true
@@ -115,6 +136,7 @@ public struct DeploymentEngine: Sendable {
 
     private mutating func start(_ now: Int64) {
         guard state.status == .created else { return }
+        if spec.shiftsTraffic { return startTraffic(now) }
         let n = spec.targets.count
         guard let rule = spec.configuration.minimumHealthyHosts else {
             return fail(.invalidRevision, "configuration \(spec.configuration.name) has no minimum healthy hosts (it is for \(spec.configuration.platform.rawValue))", now, rollback: false)
@@ -142,7 +164,8 @@ public struct DeploymentEngine: Sendable {
     // MARK: - Batches
 
     /// Decides what comes next when nothing is in flight.
-    private mutating func advance(_ now: Int64) {
+    mutating func advance(_ now: Int64) {
+        if spec.shiftsTraffic { return proceedTraffic(now) }
         guard !state.isEnded, state.batchRemaining == 0 else { return }
         if let stopping = state.stopping {
             return finish(.stopped, stopping.code, stopping.message, now, rollback: stopping.rollback)
@@ -198,7 +221,7 @@ public struct DeploymentEngine: Sendable {
 
     /// Starts the target's next lifecycle event, or ends the target when none is left.
     /// Stop-type events with no previous revision on the target are skipped (§5.6).
-    private mutating func startNextEvent(_ t: Int) {
+    mutating func startNextEvent(_ t: Int) {
         while state.nextEvent[t] < state.order.count {
             let event = state.order[state.nextEvent[t]]
             if event.usesLastSuccessfulRevision && spec.targets[t].revision == nil {
@@ -210,6 +233,8 @@ public struct DeploymentEngine: Sendable {
                 return emit(.targetEnded(target: t, status: .failed))
             }
             emit(.lifecycleStarted(target: t, event: event))
+            // Traffic moves under the engine's control, step by step (proceedTraffic).
+            if event == .allowTraffic && spec.shiftsTraffic { return }
             commands.append(.runLifecycleEvent(target: t, event: event))
             return
         }
@@ -220,6 +245,7 @@ public struct DeploymentEngine: Sendable {
                                          _ code: LifecycleErrorCode, _ message: String, _ now: Int64) {
         guard t >= 0, t < spec.targets.count, state.running[t] == event else { return } // stale or unknown
         emit(.lifecycleEnded(target: t, event: event, status: status, error: code, message: message))
+        if spec.shiftsTraffic { return trafficEventEnded(t, event, status, message, now) }
         let forgiven = status == .failed && event.isIgnorableStopFailure && spec.ignoreApplicationStopFailures
         if status == .failed && !forgiven {
             emit(.targetEnded(target: t, status: .failed))
@@ -244,13 +270,17 @@ public struct DeploymentEngine: Sendable {
         }
     }
 
-    private mutating func fail(_ code: DeploymentErrorCode, _ message: String, _ now: Int64, rollback: Bool) {
+    mutating func fail(_ code: DeploymentErrorCode, _ message: String, _ now: Int64, rollback: Bool) {
         finish(.failed, code, message, now, rollback: rollback && spec.autoRollback.triggers.contains(.deploymentFailure))
     }
 
-    private mutating func finish(_ status: DeploymentStatus, _ code: DeploymentErrorCode?, _ message: String,
+    mutating func finish(_ status: DeploymentStatus, _ code: DeploymentErrorCode?, _ message: String,
                                  _ now: Int64, rollback: Bool) {
         guard !state.isEnded else { return }
+        if spec.shiftsTraffic && status != .succeeded && state.trafficTouched && !state.restored {
+            guard state.restoring == nil else { return }
+            return requestRestore(status, code, message, rollback: rollback)
+        }
         // Targets never reached are skipped (reference §8.2).
         for t in 0..<spec.targets.count where state.targetStatus[t] == .pending {
             emit(.targetEnded(target: t, status: .skipped))
@@ -259,6 +289,10 @@ public struct DeploymentEngine: Sendable {
         guard rollback, status != .succeeded else { return }
         if spec.creator == .codeDeployRollback {
             emit(.rollbackUnavailable(message: "a rollback is not rolled back"))
+        } else if let traffic = spec.traffic {
+            // Lambda and ECS roll back to the version that had the traffic (reference §9.1).
+            emit(.rollbackRequested(revision: traffic.currentVersion))
+            commands.append(.startRollback(revision: traffic.currentVersion))
         } else if let revision = spec.lastSuccessfulRevision, state.batches.count > 0 {
             emit(.rollbackRequested(revision: revision))
             commands.append(.startRollback(revision: revision))
@@ -269,13 +303,13 @@ public struct DeploymentEngine: Sendable {
         }
     }
 
-    private mutating func requestStop(_ code: DeploymentErrorCode, rollback: Bool, _ message: String, _ now: Int64) {
+    mutating func requestStop(_ code: DeploymentErrorCode, rollback: Bool, _ message: String, _ now: Int64) {
         guard state.stopping == nil, state.status != .created else {
             if state.status == .created { finish(.stopped, code, message, now, rollback: false) }
             return
         }
         emit(.stopRequested(code: code, rollback: rollback, message: message))
-        if state.batchRemaining == 0 { advance(now) }
+        if state.batchRemaining == 0 || spec.shiftsTraffic { advance(now) }
     }
 
     // MARK: - Alarms, timers, policies
@@ -295,6 +329,10 @@ public struct DeploymentEngine: Sendable {
     }
 
     private mutating func timer(_ now: Int64) {
+        if let until = state.terminationUntil {
+            if now >= until { terminateOriginal() } else { commands.append(.wake(atMilliseconds: until)) }
+            return
+        }
         guard let until = state.bakeUntil else { return }
         if now >= until {
             emit(.bakeEnded)
@@ -314,11 +352,21 @@ public struct DeploymentEngine: Sendable {
 
     /// A policy's step, checked against what the configuration allows.
     private mutating func policyStep(_ step: PolicyStep, _ now: Int64) {
-        guard spec.policy != nil, !state.policyDone, state.batchRemaining == 0, state.bakeUntil == nil,
-              state.awaitingApproval == nil else { return }
+        guard spec.policy != nil, !state.policyDone, state.bakeUntil == nil, state.awaitingApproval == nil,
+              spec.shiftsTraffic ? (state.running[0] == .allowTraffic && state.shiftInFlight == nil && state.stopping == nil)
+                                 : state.batchRemaining == 0 else { return }
         emit(.policyStep(step))
         let name = spec.policy ?? "policy"
         switch step {
+        case .deploy where spec.shiftsTraffic:
+            fail(.hookExecutionFailure, "policy \(name): deploy picks instances; a \(spec.platform.rawValue) deployment moves traffic with shift", now, rollback: true)
+        case .shift where !spec.shiftsTraffic:
+            fail(.hookExecutionFailure, "policy \(name): shift moves traffic; a server in-place deployment deploys instances with deploy", now, rollback: true)
+        case .shift(let weight):
+            guard (0...100).contains(weight) else {
+                return fail(.hookExecutionFailure, "policy \(name): shift needs a percentage from 0 to 100, got \(weight)", now, rollback: true)
+            }
+            requestShift(weight)
         case .deploy(let targets):
             if let problem = policyBatchProblem(targets) {
                 return fail(.healthConstraints, "policy \(name): \(problem)", now, rollback: true)

@@ -43,6 +43,22 @@ extension RecordedEvent {
             out += "\"rollback_requested\",\"revision\":" + JSONText.quote(revision)
         case .rollbackUnavailable(let message):
             out += "\"rollback_unavailable\",\"message\":" + JSONText.quote(message)
+        case .trafficShiftRequested(let weight):
+            out += "\"traffic_shift_requested\",\"weight\":\(weight)"
+        case .trafficShifted(let weight):
+            out += "\"traffic_shifted\",\"weight\":\(weight)"
+        case .trafficRestoreRequested(let status, let code, let message, let rollback):
+            out += "\"traffic_restore_requested\",\"status\":\"\(status.rawValue)\""
+            if let code { out += ",\"error\":\"\(code.rawValue)\"" }
+            out += ",\"rollback\":\(rollback),\"message\":" + JSONText.quote(message)
+        case .trafficRestored(let message):
+            out += "\"traffic_restored\",\"message\":" + JSONText.quote(message)
+        case .terminationWaitStarted(let until):
+            out += "\"termination_wait_started\",\"until\":\(until)"
+        case .originalTerminationRequested:
+            out += "\"original_termination_requested\""
+        case .originalTerminated:
+            out += "\"original_terminated\""
         }
         return out + "}"
     }
@@ -58,6 +74,7 @@ extension PolicyStep {
         case .approve(let name): return "{\"approve\":" + JSONText.quote(name) + "}"
         case .abort(let reason): return "{\"abort\":" + JSONText.quote(reason) + "}"
         case .done: return "{\"done\":true}"
+        case .shift(let weight): return "{\"shift\":\(weight)}"
         }
     }
 }

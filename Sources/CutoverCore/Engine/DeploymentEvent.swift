@@ -23,6 +23,23 @@ public enum DeploymentEvent: Sendable, Equatable {
     /// A rollback deployment of `revision` is to be created (creator codeDeployRollback).
     case rollbackRequested(revision: String)
     case rollbackUnavailable(message: String)
+
+    // Lambda and ECS: traffic.
+    /// The provider was asked to send `weight` % of the traffic to the target version.
+    case trafficShiftRequested(weight: Int)
+    /// The provider confirmed the shift.
+    case trafficShifted(weight: Int)
+    /// The deployment is ending without success after traffic moved (or a replacement
+    /// was created): everything goes back to the original first, then the deployment
+    /// ends as recorded here.
+    case trafficRestoreRequested(status: DeploymentStatus, error: DeploymentErrorCode?, message: String, rollback: Bool)
+    /// The original version has all the traffic again; `message` says what else was undone.
+    case trafficRestored(message: String)
+    /// ECS: the original task set is kept until then.
+    case terminationWaitStarted(untilMilliseconds: Int64)
+    /// ECS: the original task set is being removed and the replacement made primary.
+    case originalTerminationRequested
+    case originalTerminated
 }
 
 /// One step a policy asks for (DESIGN.md "Policies").
@@ -35,8 +52,11 @@ public enum PolicyStep: Sendable, Equatable {
     case approve(String)
     /// Stop the deployment as failed.
     case abort(String)
-    /// The policy has finished; the configuration deploys whatever is left.
+    /// The policy has finished; the configuration deploys whatever is left (server),
+    /// or the rest of the traffic moves at once (lambda, ecs).
     case done
+    /// Send this percentage of the traffic to the target version (lambda, ecs).
+    case shift(Int)
 }
 
 /// An event as the log holds it: its place and its (virtual or real) time.

@@ -22,14 +22,19 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
     public var creator: DeploymentCreator
     /// Set on a rollback: the deployment it rolls back.
     public var rollbackOf: String?
-    /// The name of a policy that chooses the batches; nil: the configuration does.
+    /// The name of a policy that chooses the batches (server) or the traffic steps
+    /// (lambda, ecs); nil: the configuration does.
     public var policy: String?
+    /// Lambda and ECS: what traffic moves between. The one target is the function or
+    /// the service.
+    public var traffic: TrafficTarget?
 
     public init(id: String, application: String, group: String, platform: ComputePlatform = .server,
                 revision: String, lastSuccessfulRevision: String? = nil, configuration: DeploymentConfiguration,
                 targets: [TargetDescription], loadBalanced: Bool = false, ignoreApplicationStopFailures: Bool = false,
                 alarms: AlarmConfiguration = .init(), autoRollback: AutoRollbackConfiguration = .init(),
-                creator: DeploymentCreator = .user, rollbackOf: String? = nil, policy: String? = nil) {
+                creator: DeploymentCreator = .user, rollbackOf: String? = nil, policy: String? = nil,
+                traffic: TrafficTarget? = nil) {
         self.id = id
         self.application = application
         self.group = group
@@ -45,11 +50,56 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
         self.creator = creator
         self.rollbackOf = rollbackOf
         self.policy = policy
+        self.traffic = traffic
     }
 
     /// The lifecycle events every target goes through, in order.
     public var lifecycleOrder: [LifecycleEvent] {
-        loadBalanced ? LifecycleEvent.serverInPlaceWithLoadBalancer : LifecycleEvent.serverInPlace
+        switch platform {
+        case .server: loadBalanced ? LifecycleEvent.serverInPlaceWithLoadBalancer : LifecycleEvent.serverInPlace
+        case .lambda: LifecycleEvent.lambda
+        case .ecs: LifecycleEvent.ecs
+        }
+    }
+
+    /// Lambda and ECS deployments move traffic instead of deploying in batches.
+    public var shiftsTraffic: Bool { platform != .server }
+}
+
+/// What a Lambda or ECS deployment moves traffic between (reference §12, §13).
+public struct TrafficTarget: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        /// A function's alias moves from one version to another.
+        case function
+        /// A service's production listener moves from the original task set to a
+        /// replacement running another task definition.
+        case service
+    }
+
+    public var kind: Kind
+    /// The function or the service.
+    public var name: String
+    /// The function's alias.
+    public var alias: String?
+    /// The version (function) or task definition (service) that has the traffic now.
+    public var currentVersion: String
+    /// The version or task definition the deployment moves traffic to.
+    public var targetVersion: String
+    /// ECS: the service has a test listener (AllowTestTraffic routes it to the replacement).
+    public var hasTestListener: Bool
+    /// ECS: how long the original task set is kept after traffic moved (reference §12:
+    /// `terminationWaitTimeInMinutes`, at most 2880 minutes).
+    public var terminationWaitSeconds: Int
+
+    public init(kind: Kind, name: String, alias: String? = nil, currentVersion: String, targetVersion: String,
+                hasTestListener: Bool = false, terminationWaitSeconds: Int = 0) {
+        self.kind = kind
+        self.name = name
+        self.alias = alias
+        self.currentVersion = currentVersion
+        self.targetVersion = targetVersion
+        self.hasTestListener = hasTestListener
+        self.terminationWaitSeconds = terminationWaitSeconds
     }
 }
 

@@ -32,8 +32,30 @@ public struct DeploymentState: Sendable {
     public private(set) var rollbackRevision: String?
     public private(set) var eventCount = 0
 
+    // Lambda and ECS.
+    /// The percentage of the traffic the target version has (confirmed by the provider).
+    public private(set) var trafficWeight = 0
+    /// A shift asked for and not yet confirmed.
+    public private(set) var shiftInFlight: Int?
+    /// Shifts confirmed during AllowTraffic: the schedule's next step.
+    public private(set) var shiftsDone = 0
+    /// The configuration's wait before the next step has passed.
+    public private(set) var scheduleWaitDone = false
+    /// Something changed that ending without success must undo: a replacement was
+    /// created, test traffic or production traffic moved.
+    public private(set) var trafficTouched = false
+    /// Set while traffic goes back to the original: how the deployment will then end.
+    public private(set) var restoring: (status: DeploymentStatus, error: DeploymentErrorCode?, message: String, rollback: Bool)?
+    public private(set) var restored = false
+    public private(set) var terminationUntil: Int64?
+    public private(set) var terminatingOriginal = false
+    public private(set) var originalTerminated = false
+
+    let platformShiftsTraffic: Bool
+
     public init(spec: DeploymentSpec) {
         order = spec.lifecycleOrder
+        platformShiftsTraffic = spec.shiftsTraffic
         let n = spec.targets.count
         targetStatus = Array(repeating: .pending, count: n)
         nextEvent = Array(repeating: 0, count: n)
@@ -68,6 +90,7 @@ public struct DeploymentState: Sendable {
             }
         case .lifecycleStarted(let t, let e):
             running[t] = e
+            if e == .install || e == .allowTestTraffic || e == .allowTraffic, platformShiftsTraffic { trafficTouched = true }
         case .lifecycleEnded(let t, _, let status, _, _):
             running[t] = nil
             if status != .failed || nextEvent[t] < order.count { nextEvent[t] += 1 }
@@ -95,6 +118,7 @@ public struct DeploymentState: Sendable {
         case .bakeEnded:
             bakeUntil = nil
             bakeAlarms = []
+            scheduleWaitDone = true
         case .approvalWaiting(let name):
             awaitingApproval = name
         case .approved:
@@ -111,6 +135,30 @@ public struct DeploymentState: Sendable {
             self.message = message
         case .rollbackRequested(let revision):
             rollbackRevision = revision
+        case .trafficShiftRequested(let weight):
+            shiftInFlight = weight
+        case .trafficShifted(let weight):
+            shiftInFlight = nil
+            trafficWeight = weight
+            shiftsDone += 1
+            scheduleWaitDone = false
+        case .trafficRestoreRequested(let status, let error, let message, let rollback):
+            restoring = (status, error, message, rollback)
+            shiftInFlight = nil
+            bakeUntil = nil
+            awaitingApproval = nil
+            terminationUntil = nil
+        case .trafficRestored:
+            trafficWeight = 0
+            restored = true
+        case .terminationWaitStarted(let until):
+            terminationUntil = until
+        case .originalTerminationRequested:
+            terminationUntil = nil
+            terminatingOriginal = true
+        case .originalTerminated:
+            terminatingOriginal = false
+            originalTerminated = true
         }
     }
 }

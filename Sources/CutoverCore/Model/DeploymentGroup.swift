@@ -43,10 +43,13 @@ public struct DeploymentGroup: Sendable, Equatable, Codable {
     public var loadBalanced: Bool
     public var alarms: AlarmConfiguration
     public var autoRollback: AutoRollbackConfiguration
+    /// Lambda and ECS groups: the function and alias, or the service, traffic moves on.
+    public var traffic: TrafficGroupTarget?
 
     public init(application: Application, name: String, selection: TargetSelection,
                 configuration: DeploymentConfiguration, loadBalanced: Bool = false,
-                alarms: AlarmConfiguration = .init(), autoRollback: AutoRollbackConfiguration = .init()) {
+                alarms: AlarmConfiguration = .init(), autoRollback: AutoRollbackConfiguration = .init(),
+                traffic: TrafficGroupTarget? = nil) {
         self.application = application
         self.name = name
         self.selection = selection
@@ -54,6 +57,7 @@ public struct DeploymentGroup: Sendable, Equatable, Codable {
         self.loadBalanced = loadBalanced
         self.alarms = alarms
         self.autoRollback = autoRollback
+        self.traffic = traffic
     }
 
     public var platform: ComputePlatform { application.platform }
@@ -68,5 +72,44 @@ public struct DeploymentGroup: Sendable, Equatable, Codable {
         if configuration.platform != platform {
             throw .invalid("deployment group \(name): \(configuration.name) is a \(configuration.platform.rawValue) configuration, the group is \(platform.rawValue)")
         }
+        switch (platform, traffic?.kind) {
+        case (.server, nil), (.lambda, .function?), (.ecs, .service?): break
+        case (.server, _?): throw .invalid("deployment group \(name): a server group deploys to instances, not to a function or a service")
+        case (.lambda, _): throw .invalid("deployment group \(name): a lambda group needs a function and an alias")
+        case (.ecs, _): throw .invalid("deployment group \(name): an ecs group needs a service")
+        }
+        if let traffic {
+            if traffic.name.isEmpty { throw .invalid("deployment group \(name): the \(traffic.kind.rawValue) needs a name") }
+            if traffic.kind == .function && (traffic.alias ?? "").isEmpty {
+                throw .invalid("deployment group \(name): a lambda group needs the alias traffic moves on")
+            }
+            if !(0...2880 * 60).contains(traffic.terminationWaitSeconds) {
+                throw .invalid("deployment group \(name): the termination wait is 0 to 2880 minutes")
+            }
+        }
+    }
+}
+
+/// What a Lambda or ECS group moves traffic on (reference §12, §13).
+public struct TrafficGroupTarget: Sendable, Equatable, Codable {
+    public var kind: TrafficTarget.Kind
+    public var name: String
+    public var alias: String?
+    /// ECS: how long the original task set is kept once traffic moved.
+    public var terminationWaitSeconds: Int
+
+    public init(kind: TrafficTarget.Kind, name: String, alias: String? = nil, terminationWaitSeconds: Int = 0) {
+        self.kind = kind
+        self.name = name
+        self.alias = alias
+        self.terminationWaitSeconds = terminationWaitSeconds
+    }
+
+    public static func function(_ name: String, alias: String) -> TrafficGroupTarget {
+        TrafficGroupTarget(kind: .function, name: name, alias: alias)
+    }
+
+    public static func service(_ name: String, terminationWaitSeconds: Int = 0) -> TrafficGroupTarget {
+        TrafficGroupTarget(kind: .service, name: name, terminationWaitSeconds: terminationWaitSeconds)
     }
 }

@@ -24,12 +24,15 @@ public final class LocalDeployment: @unchecked Sendable {
     public var hookRunner: ((LocalDeployment, Int, LifecycleEvent) -> (LifecycleEventStatus, LifecycleErrorCode, String)?)?
     /// Told about every event as it is recorded.
     public var observer: ((LocalDeployment, RecordedEvent) -> Void)?
+    /// Lambda and ECS: the appspec's hook functions, per event.
+    public var trafficHooks: [LifecycleEvent: String] = [:]
+    /// ECS: how long Install waits for the replacement task set to be running and healthy.
+    public var stableTimeoutMilliseconds = 120_000
     /// Set when the engine asked for a rollback: the revision to go back to.
     public private(set) var rollbackRevision: String?
 
     private let inbox = Inbox()
     private var timers: [ContinuousClock.Instant] = []
-    private var running = 0
 
     public init(spec: DeploymentSpec, client: ControlClient, revisionPath: String, groupID: String) {
         self.spec = spec
@@ -64,7 +67,7 @@ public final class LocalDeployment: @unchecked Sendable {
             } else if let first = timers.first, clock.now >= first {
                 timers.removeFirst()
                 step(.timer)
-            } else if running == 0 && timers.isEmpty && inbox.isEmpty {
+            } else if timers.isEmpty && inbox.isIdle {
                 return // waiting for a person (approval)
             }
         }
@@ -79,7 +82,6 @@ public final class LocalDeployment: @unchecked Sendable {
     private func nextTimer() -> ContinuousClock.Instant? { timers.min() }
 
     private func step(_ input: EngineInput) {
-        if case .lifecycleResult = input { running -= 1 }
         let (events, commands) = engine.handle(input, now: now)
         let time = now
         for event in events {
@@ -104,9 +106,15 @@ public final class LocalDeployment: @unchecked Sendable {
     private func carryOut(_ command: EngineCommand) {
         switch command {
         case .runLifecycleEvent(let t, let event):
-            running += 1
             if let result = hookRunner?(self, t, event) {
                 inbox.put(.lifecycleResult(target: t, event: event, status: result.0, error: result.1, message: result.2))
+                return
+            }
+            if let traffic = spec.traffic {
+                let driver = LocalTrafficDriver(client: client, traffic: traffic, deploymentID: spec.id)
+                let (inbox, hook, timeout) = (self.inbox, trafficHooks[event], stableTimeoutMilliseconds)
+                inbox.begin()
+                Thread.detachNewThread { inbox.finish(driver.runEvent(event, hook: hook, stableTimeoutMilliseconds: timeout)) }
                 return
             }
             let request = Control.LifecycleRequest(
@@ -116,6 +124,7 @@ public final class LocalDeployment: @unchecked Sendable {
             let host = spec.targets[t].id
             let client = self.client
             let inbox = self.inbox
+            inbox.begin()
             Thread.detachNewThread {
                 let input: EngineInput
                 do {
@@ -131,18 +140,34 @@ public final class LocalDeployment: @unchecked Sendable {
                     input = .lifecycleResult(target: t, event: event, status: .failed, error: .unknownError,
                                              message: "the agent on \(host) did not answer: \(error)")
                 }
-                inbox.put(input)
+                inbox.finish(input)
             }
         case .wake(let at):
             timers.append(started + .milliseconds(at))
             timers.sort()
-        case .pollAlarms:
-            // The local cloud measures no metrics yet: no alarm is ever in ALARM.
-            inbox.put(.alarms(active: []))
+        case .pollAlarms(let names):
+            let (inbox, client) = (self.inbox, self.client)
+            inbox.begin()
+            Thread.detachNewThread { inbox.finish(LocalTrafficDriver.pollAlarms(names, client: client)) }
         case .askPolicy:
             inbox.put(.policyStep(policyRunner?(self) ?? .done))
         case .startRollback(let revision):
             rollbackRevision = revision
+        case .setTraffic, .restoreTraffic, .terminateOriginal:
+            carryOutTraffic(command)
+        }
+    }
+
+    /// Traffic commands run on their own thread (a shift may wait for health checks).
+    private func carryOutTraffic(_ command: EngineCommand) {
+        let inbox = self.inbox
+        guard let traffic = spec.traffic else {
+            return inbox.put(.trafficShifted(weight: 0, error: "this deployment moves no traffic"))
+        }
+        let driver = LocalTrafficDriver(client: client, traffic: traffic, deploymentID: spec.id)
+        inbox.begin()
+        Thread.detachNewThread {
+            inbox.finish(driver.carryOut(command))
         }
     }
 }
@@ -151,6 +176,8 @@ public final class LocalDeployment: @unchecked Sendable {
 final class Inbox: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [EngineInput] = []
+    /// Work started on other threads whose input has not arrived yet.
+    private var pending = 0
 
     func put(_ input: EngineInput) {
         condition.lock()
@@ -159,10 +186,26 @@ final class Inbox: @unchecked Sendable {
         condition.unlock()
     }
 
-    var isEmpty: Bool {
+    /// Work that will `finish` with an input has started.
+    func begin() {
+        condition.lock()
+        pending += 1
+        condition.unlock()
+    }
+
+    func finish(_ input: EngineInput) {
+        condition.lock()
+        pending -= 1
+        items.append(input)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Nothing waiting and nothing on its way.
+    var isIdle: Bool {
         condition.lock()
         defer { condition.unlock() }
-        return items.isEmpty
+        return items.isEmpty && pending == 0
     }
 
     /// The next input, waiting until `deadline` (forever when nil) for one to arrive.

@@ -1,0 +1,172 @@
+import CutoverCore
+import Foundation
+
+/// Moves traffic on the local cloud for a Lambda or ECS deployment: a function's alias
+/// weights, or a service's listeners and task sets, through the daemon's control API.
+/// Each command gets the answer the engine waits for.
+struct LocalTrafficDriver: Sendable {
+    let client: ControlClient
+    let traffic: TrafficTarget
+    let deploymentID: String
+
+    func carryOut(_ command: EngineCommand) -> EngineInput {
+        switch command {
+        case .setTraffic(let weight):
+            do {
+                try setTraffic(weight)
+                return .trafficShifted(weight: weight, error: nil)
+            } catch {
+                return .trafficShifted(weight: weight, error: "\(error)")
+            }
+        case .restoreTraffic:
+            do {
+                return .trafficRestored(message: try restore(), error: nil)
+            } catch {
+                return .trafficRestored(message: "", error: "\(error)")
+            }
+        case .terminateOriginal:
+            do {
+                try terminateOriginal()
+                return .originalTerminated(error: nil)
+            } catch {
+                return .originalTerminated(error: "\(error)")
+            }
+        default:
+            return .timer
+        }
+    }
+
+    private var aliasPath: String { "/v1/functions/\(traffic.name)/aliases/\(traffic.alias ?? "")" }
+
+    func setTraffic(_ weight: Int) throws {
+        switch traffic.kind {
+        case .function:
+            let body = weight >= 100
+                ? Control.AliasUpdate(version: traffic.targetVersion)
+                : Control.AliasUpdate(version: traffic.currentVersion, additionalVersion: weight > 0 ? traffic.targetVersion : nil,
+                                      additionalWeight: weight > 0 ? Double(weight) : nil)
+            _ = try client.send("PUT", aliasPath, body, as: Control.AnyJSON.self)
+        case .service:
+            _ = try client.send("PUT", "/v1/services/\(traffic.name)/traffic", ["replacement_weight": weight], as: Control.AnyJSON.self)
+        }
+    }
+
+    func restore() throws -> String {
+        switch traffic.kind {
+        case .function:
+            _ = try client.send("PUT", aliasPath, Control.AliasUpdate(version: traffic.currentVersion), as: Control.AnyJSON.self)
+            return "alias \(traffic.alias ?? "") points at version \(traffic.currentVersion) again"
+        case .service:
+            var undone = ["production traffic on \(traffic.currentVersion)"]
+            _ = try client.send("PUT", "/v1/services/\(traffic.name)/traffic", ["replacement_weight": 0], as: Control.AnyJSON.self)
+            if let replacement = try replacementTaskSet() {
+                _ = try client.delete("/v1/services/\(traffic.name)/task-sets/\(replacement)", as: Control.AnyJSON.self)
+                undone.append("replacement task set \(replacement) (\(traffic.targetVersion)) removed")
+            }
+            return undone.joined(separator: "; ")
+        }
+    }
+
+    func terminateOriginal() throws {
+        guard let replacement = try replacementTaskSet() else { return } // already primary (a rollback, a retry)
+        _ = try client.send("POST", "/v1/services/\(traffic.name)/task-sets/\(replacement)/promote", [String: String](),
+                            as: Control.AnyJSON.self)
+    }
+
+    /// The id of the service's replacement task set (status ACTIVE), if any.
+    func replacementTaskSet() throws -> String? {
+        let service = try client.get("/v1/services/\(traffic.name)", as: Control.AnyJSON.self)
+        for set in service["task_sets"]?.array ?? [] where set["status"]?.string == "ACTIVE" {
+            return set["id"]?.string
+        }
+        return nil
+    }
+}
+
+extension Control {
+    /// The body of PUT /v1/functions/NAME/aliases/ALIAS.
+    public struct AliasUpdate: Codable, Sendable, Equatable {
+        public var version: String
+        public var additionalVersion: String?
+        public var additionalWeight: Double?
+
+        public init(version: String, additionalVersion: String? = nil, additionalWeight: Double? = nil) {
+            self.version = version
+            self.additionalVersion = additionalVersion
+            self.additionalWeight = additionalWeight
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case version
+            case additionalVersion = "additional_version"
+            case additionalWeight = "additional_weight"
+        }
+    }
+}
+
+extension LocalTrafficDriver {
+    /// Runs a Lambda or ECS lifecycle event: the reserved ones act on the service; a hook
+    /// event invokes the appspec's hook function, which reports through its result
+    /// (`{"status": "Succeeded" | "Failed", "message": …}`, as PutLifecycleEventHookExecutionStatus
+    /// would); an event without a hook succeeds at once.
+    func runEvent(_ event: LifecycleEvent, hook: String?, stableTimeoutMilliseconds: Int) -> EngineInput {
+        func result(_ status: LifecycleEventStatus, _ code: LifecycleErrorCode, _ message: String) -> EngineInput {
+            .lifecycleResult(target: 0, event: event, status: status, error: code, message: message)
+        }
+        do {
+            switch event {
+            case .install where traffic.kind == .service:
+                let service = try client.get("/v1/services/\(traffic.name)", as: Control.AnyJSON.self)
+                let primary = (service["task_sets"]?.array ?? []).first { $0["status"]?.string == "PRIMARY" }
+                if primary?["task_definition"]?.string == traffic.targetVersion {
+                    return result(.succeeded, .success, "\(traffic.targetVersion) is already primary: nothing to replace")
+                }
+                let set = try client.send("POST", "/v1/services/\(traffic.name)/task-sets",
+                                          ["task_definition": traffic.targetVersion], as: Control.AnyJSON.self)
+                guard let id = set["id"]?.string else { return result(.failed, .unknownError, "the daemon returned no task set id") }
+                _ = try client.send("POST", "/v1/services/\(traffic.name)/task-sets/\(id)/wait-stable",
+                                    ["timeout_ms": stableTimeoutMilliseconds], as: Control.AnyJSON.self)
+                return result(.succeeded, .success, "replacement task set \(id) (\(traffic.targetVersion)) is stable")
+            case .allowTestTraffic where traffic.kind == .service:
+                guard traffic.hasTestListener else { return result(.succeeded, .success, "no test listener") }
+                _ = try client.send("PUT", "/v1/services/\(traffic.name)/test-traffic", ["to": "replacement"], as: Control.AnyJSON.self)
+                return result(.succeeded, .success, "test listener routes to the replacement")
+            default:
+                guard let hook else { return result(.succeeded, .success, "") }
+                let payload: [String: String] = ["DeploymentId": deploymentID,
+                                                 "LifecycleEventHookExecutionId": "\(deploymentID)-\(event.rawValue)"]
+                let answer = try client.send("POST", "/v1/functions/\(hook)/invoke", payload, as: Control.AnyJSON.self)
+                if let error = answer["error"], error != .null {
+                    let message = error["message"]?.string ?? "\(error)"
+                    let code: LifecycleErrorCode = message.contains("timed out") ? .scriptTimedOut : .scriptFailed
+                    return result(.failed, code, "hook function \(hook) failed: \(message)")
+                }
+                let reported = answer["result"]?["status"]?.string
+                let message = answer["result"]?["message"]?.string ?? ""
+                switch reported {
+                case "Succeeded": return result(.succeeded, .success, "hook function \(hook) reported Succeeded" + (message.isEmpty ? "" : ": \(message)"))
+                case "Failed": return result(.failed, .scriptFailed, "hook function \(hook) reported Failed" + (message.isEmpty ? "" : ": \(message)"))
+                default:
+                    return result(.failed, .scriptFailed,
+                                  "hook function \(hook) returned without reporting a status (return {status = \"Succeeded\"} or \"Failed\")")
+                }
+            }
+        } catch {
+            return result(.failed, .unknownError, "\(error)")
+        }
+    }
+
+    /// The watched alarms' states from the daemon: the ones in ALARM, or a poll failure.
+    static func pollAlarms(_ names: [String], client: ControlClient) -> EngineInput {
+        do {
+            let answer = try client.send("POST", "/v1/alarms/describe", ["names": names], as: Control.AnyJSON.self)
+            if let missing = answer["missing"]?.array?.compactMap(\.string), !missing.isEmpty {
+                return .alarmPollFailed(message: "no alarm named \(missing.joined(separator: ", ")) (define it with cloud:alarm{…})")
+            }
+            let active = (answer["alarms"]?.array ?? []).filter { $0["state"]?.string == "ALARM" }.compactMap { $0["name"]?.string }
+            return .alarms(active: active.sorted())
+        } catch {
+            return .alarmPollFailed(message: "\(error)")
+        }
+    }
+}
