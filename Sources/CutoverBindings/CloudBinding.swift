@@ -12,6 +12,8 @@ final class CloudBinding: CloudProvider {
     /// Simulator only: the share of failing invocations of a function's code (its next
     /// published version), for alarm models.
     var errorRates: [String: Double] = [:]
+    /// Smooth weighted round-robin credits per invoked alias.
+    var invokeCredits: [String: [String: Int]] = [:]
     /// Task definition revisions named so far, per family.
     var taskDefinitionRevisions: [String: Int] = [:]
     /// The stack of the Lua call that is running the simulation: hooks and policies
@@ -229,13 +231,18 @@ final class CloudBinding: CloudProvider {
             return nil
         }
         let t = deployment.spec.targets[target]
-        let context: LuaTable = [
+        var context: LuaTable = [
             "event": .string(event.rawValue),
             "deployment": .string(deployment.spec.id),
             "revision": .string(deployment.spec.revision),
             "target": .table(["id": .string(t.id), "tags": .table(LuaTable(strings: t.tags))]),
             "now": .number(Double(sim.now) / 1000),
         ]
+        if let traffic = deployment.spec.traffic {
+            context["current_version"] = .string(traffic.currentVersion)
+            context["target_version"] = .string(traffic.targetVersion)
+            if traffic.kind == .function { context["lambda"] = .string(traffic.name); context["alias"] = .string(traffic.alias ?? "") }
+        }
         return group.runHook(event, context: context, on: stack)
     }
 
@@ -302,7 +309,9 @@ final class CloudBinding: CloudProvider {
             t.method("publish") { cloud, stack in
                 let name = try stack.checkString(2)
                 do {
-                    stack.push(try cloud.sim.publishVersion(of: name))
+                    let version = try cloud.sim.publishVersion(of: name)
+                    cloud.sim.versionErrorRates[name, default: [:]][version] = cloud.errorRates[name] ?? 0
+                    stack.push(version)
                 } catch {
                     throw LuaArgumentError(2, "\(error)")
                 }
@@ -347,6 +356,51 @@ final class CloudBinding: CloudProvider {
                 stack.push("\(family):\(revision)")
                 return 1
             }
+            t.method("load") { cloud, stack in
+                // The simulator sends no requests: its alarm models use the rate.
+                let (_, rate, _) = try LoadBinding.options(Fields(stack, 2))
+                cloud.sim.requestRate = rate
+                stack.push(object: LoadBinding(loop: nil, rate: rate), typeName: LoadBinding.typeName)
+                return 1
+            }
+            t.method("invoke") { cloud, stack in
+                // Which version an invocation through the alias reaches (smooth weighted
+                // round-robin, as the local cloud routes): { version = }.
+                let target = try stack.checkString(2)
+                let parts = target.split(separator: ":", maxSplits: 1).map(String.init)
+                guard let function = cloud.sim.functions[parts[0]] else { throw LuaArgumentError(2, "no function named \(parts[0])") }
+                let qualifier = parts.count > 1 ? parts[1] : function.versions.last ?? ""
+                var version = qualifier
+                if function.aliases[qualifier] != nil {
+                    let weights = function.weights(of: qualifier).sorted { $0.key < $1.key }
+                    var credits = cloud.invokeCredits[target] ?? [:]
+                    for (v, w) in weights { credits[v, default: 0] += w }
+                    version = weights.max { credits[$0.key]! < credits[$1.key]! }?.key ?? qualifier
+                    credits[version, default: 0] -= 100
+                    cloud.invokeCredits[target] = credits
+                } else if !function.versions.contains(qualifier) {
+                    throw LuaArgumentError(2, "function \(parts[0]) has no alias or version \(qualifier) (ResourceNotFoundException)")
+                }
+                stack.push(table: ["version": .string(version)])
+                return 1
+            }
+            t.method("alarm") { cloud, stack in
+                // The same definition as on the local cloud; function error metrics are
+                // modelled from the traffic (SimModelAlarm), others never fire here.
+                let f = try Fields(stack, 2)
+                let (name, definition) = try LocalCloudBinding.alarmDefinition(f)
+                if let metric = definition["metric"]?.string.flatMap(SimModelAlarm.Metric.init(rawValue:)),
+                   let function = definition["function"]?.string {
+                    let n = Int(definition["evaluation_periods"]?.number ?? 1)
+                    cloud.sim.modelAlarms[name] = SimModelAlarm(
+                        name: name, function: function, version: definition["version"]?.string, metric: metric,
+                        comparison: definition["comparison"]?.string ?? ">", threshold: definition["threshold"]?.number ?? 0,
+                        periodMilliseconds: Int64((definition["period_seconds"]?.number ?? 60) * 1000),
+                        evaluationPeriods: n, datapointsToAlarm: Int(definition["datapoints_to_alarm"]?.number ?? Double(n)))
+                }
+                stack.push(table: ["name": .string(name)])
+                return 1
+            }
             t.method("describe_service") { cloud, stack in
                 let name = try stack.checkString(2)
                 guard cloud.sim.services[name] != nil else { throw LuaArgumentError(2, "no service named \(name)") }
@@ -365,7 +419,7 @@ final class CloudBinding: CloudProvider {
 final class SimRun: DeploymentRun {
     let cloud: CloudBinding
     let deployment: SimDeployment
-    var live: ((RecordedEvent) -> Void)?
+    var live: ((DeploymentRun, RecordedEvent) -> Void)?
 
     init(cloud: CloudBinding, deployment: SimDeployment) {
         self.cloud = cloud
@@ -388,7 +442,9 @@ final class SimRun: DeploymentRun {
             let rollbackLive = live
             cloud.sim.observer = { [weak self] d, event in
                 guard let self else { return }
-                if d === self.deployment || d.spec.rollbackOf == self.deployment.spec.id { rollbackLive(event) }
+                if d === self.deployment || d.spec.rollbackOf == self.deployment.spec.id {
+                    rollbackLive(self.cloud.binding(for: d).run, event)
+                }
             }
         }
         defer {

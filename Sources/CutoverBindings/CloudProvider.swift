@@ -38,7 +38,8 @@ protocol DeploymentRun: AnyObject {
     /// The rollback deployment this one started, if any.
     var rollback: DeploymentRun? { get }
     /// Told about each event as it is recorded (the live view).
-    var live: ((RecordedEvent) -> Void)? { get set }
+    /// Told about each event of the run and of the rollback it starts (with the run it belongs to).
+    var live: ((DeploymentRun, RecordedEvent) -> Void)? { get set }
 }
 
 extension DeploymentRun {

@@ -194,5 +194,6 @@ public final class CutoverModule {
         LocalCloudBinding.register(vm)
         GroupBinding.register(vm)
         DeploymentBinding.register(vm)
+        LoadBinding.register(vm)
     }
 }

@@ -251,7 +251,7 @@ final class DeploymentBinding {
                     json = try f.bool("json") ?? false
                 }
                 let printer = LiveView(json: json)
-                d.run.live = { event in printer.show(event, of: d.run) }
+                d.run.live = { run, event in printer.show(event, of: run) }
                 defer { d.run.live = nil }
                 for event in d.run.log { printer.show(event, of: d.run) }
                 d.run.run(on: stack, untilSeconds: nil)

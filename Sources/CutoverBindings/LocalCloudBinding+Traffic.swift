@@ -39,6 +39,13 @@ extension LocalCloudBinding {
     }
 
     static func registerTraffic(_ t: LuaTypeBuilder<LocalCloudBinding>) {
+        t.method("load") { cloud, stack in
+            let (target, rate, seconds) = try LoadBinding.options(Fields(stack, 2))
+            let loop = LoadLoop(target: target, client: cloud.client, ratePerSecond: rate, duration: .seconds(seconds))
+            loop.start()
+            stack.push(object: LoadBinding(loop: loop, rate: rate), typeName: LoadBinding.typeName)
+            return 1
+        }
         t.method("lambda") { cloud, stack in
             stack.push(try cloud.function(Fields(stack, 2)))
             return 1
@@ -164,4 +171,60 @@ extension LocalCloudBinding {
 func parseMilliseconds(_ value: LuaValue) -> Int? {
     if let s = value.stringValue, s.hasSuffix("ms"), let n = Int(s.dropLast(2)) { return n }
     return parseDuration(value).map { $0 * 1000 }
+}
+
+/// A load loop as Lua holds it (`cloud:load{…}`): `:stop()` ends it and returns what it
+/// counted, `:results()` reads the counts so far.
+final class LoadBinding {
+    static let typeName = "cutover.Load"
+    /// nil on the simulator, whose alarm models take the rate instead of real requests.
+    let loop: LoadLoop?
+    let rate: Double
+
+    init(loop: LoadLoop?, rate: Double) {
+        self.loop = loop
+        self.rate = rate
+    }
+
+    /// `{ target = "name:alias" | url = "http://127.0.0.1:PORT/path", rate = 50, duration = "30s" }`.
+    static func options(_ f: Fields) throws -> (target: LoadLoop.Target, rate: Double, seconds: Int) {
+        try f.rejectUnknown(["target", "url", "rate", "duration"], function: "load")
+        let rate = try f.number("rate") ?? 20
+        guard rate > 0 && rate <= 10_000 else { throw f.error("rate", "requests per second between 0 and 10000 expected") }
+        let seconds = f.value("duration").isNil ? 60 : (parseDuration(f.value("duration")) ?? -1)
+        guard seconds > 0 else { throw f.error("duration", "a duration above 0 expected (\"30s\", \"5m\")") }
+        if let target = try f.string("target") { return (.function(target), rate, seconds) }
+        if let url = try f.string("url") {
+            guard url.hasPrefix("http://127.0.0.1:"), let rest = url.split(separator: ":").last,
+                  let port = Int(rest.prefix { $0.isNumber }) else {
+                throw f.error("url", "an http://127.0.0.1:PORT/… address expected, got \(url)")
+            }
+            let path = String(rest.drop { $0.isNumber })
+            return (.http(port: port, path: path.isEmpty ? "/" : path), rate, seconds)
+        }
+        throw f.error("target", "give target = \"function:alias\" or url = \"http://127.0.0.1:PORT/\"")
+    }
+
+    static func results(_ r: LoadLoop.Results) -> LuaTable {
+        ["total": .integer(Int64(r.total)), "errors": .integer(Int64(r.errors)),
+         "by_version": .table(LuaTable(fields: r.byVersion.sorted { $0.key < $1.key }.map { (.string($0.key), .integer(Int64($0.value))) })),
+         "by_status": .table(LuaTable(fields: r.byStatus.sorted { $0.key < $1.key }.map { (.integer(Int64($0.key)), .integer(Int64($0.value))) }))]
+    }
+
+    static func register(_ vm: LuaVM) {
+        vm.registerType(LoadBinding.self, name: typeName) { t in
+            t.method("stop") { load, stack in
+                stack.push(table: results(load.loop?.stop() ?? LoadLoop.Results()))
+                return 1
+            }
+            t.method("results") { load, stack in
+                stack.push(table: results(load.loop?.snapshot ?? LoadLoop.Results()))
+                return 1
+            }
+            t.metamethod("__tostring") { load, stack in
+                stack.push("load loop (\(load.rate)/s, \(load.loop?.snapshot.total ?? 0) requests)")
+                return 1
+            }
+        }
+    }
 }

@@ -192,7 +192,7 @@ final class LocalCloudBinding: CloudProvider {
         deployment.policyRunner = { [unowned self, unowned binding] _ in binding.nextPolicyStep(on: self.currentStack) }
         deployment.hookRunner = { [unowned self] d, t, event in self.runHook(d, t, event) }
         deployment.observer = { [unowned self, unowned run] d, recorded in
-            run.live?(recorded)
+            run.live?(run, recorded)
             if case .ended(let status, _, _) = recorded.event {
                 self.groups[d.spec.group]?.active = nil
                 if status == .succeeded {
@@ -331,7 +331,7 @@ final class LocalRun: DeploymentRun {
     let cloud: LocalCloudBinding
     let deployment: LocalDeployment
     private(set) var rollbackRun: LocalRun?
-    var live: ((RecordedEvent) -> Void)?
+    var live: ((DeploymentRun, RecordedEvent) -> Void)?
 
     init(cloud: LocalCloudBinding, deployment: LocalDeployment) {
         self.cloud = cloud

@@ -21,6 +21,12 @@ public final class SimCloud {
     /// Functions and services, for Lambda and ECS groups.
     public var functions: [String: SimFunction] = [:]
     public internal(set) var services: [String: SimService] = [:]
+    /// Alarms modelled from the traffic (`SimModelAlarm`), by name.
+    public var modelAlarms: [String: SimModelAlarm] = [:]
+    /// The share of failing invocations, per function and version.
+    public var versionErrorRates: [String: [String: Double]] = [:]
+    /// Requests per second the alarm models assume.
+    public var requestRate: Double = 10
     /// Lambda and ECS appspec hooks (function names), by "group/revision".
     public var trafficHooks: [String: [LifecycleEvent: String]] = [:]
     /// Per deployment: when its traffic weight changed (for alarm models and reports).
@@ -215,6 +221,9 @@ public final class SimCloud {
                duration.map({ now < from + $0 }) ?? true, !active.contains(name) {
                 active.append(name)
             }
+        }
+        for name in names where !active.contains(name) {
+            if let alarm = modelAlarms[name], modelAlarmFires(alarm) { active.append(name) }
         }
         return active.sorted()
     }

@@ -86,7 +86,7 @@ extension DeploymentEngine {
             let until = now + Int64(steps[k].atSeconds - steps[k - 1].atSeconds) * 1000
             emit(.bakeStarted(untilMilliseconds: until, alarms: []))
             pollAlarms()
-            return commands.append(.wake(atMilliseconds: min(until, now + 60_000)))
+            return commands.append(.wake(atMilliseconds: min(until, now + Self.alarmPollInterval)))
         }
         requestShift(steps[k].weight)
     }

@@ -58,6 +58,10 @@ public struct DeploymentEngine: Sendable {
     var commands: [EngineCommand] = []
     private var pollRequested = false
 
+    /// How often alarms are read during a bake (reference §9.2 does not say how often
+    /// CodeDeploy polls — UNVERIFIED; 5 s notices a 10-second-period alarm in time).
+    public static let alarmPollInterval: Int64 = 5_000
+
     public init(spec: DeploymentSpec) {
         self.spec = spec
         state = DeploymentState(spec: spec)
@@ -340,7 +344,7 @@ public struct DeploymentEngine: Sendable {
             advance(now)
         } else {
             pollAlarms()
-            commands.append(.wake(atMilliseconds: min(until, now + 60_000)))
+            commands.append(.wake(atMilliseconds: min(until, now + Self.alarmPollInterval)))
         }
     }
 
@@ -377,7 +381,7 @@ public struct DeploymentEngine: Sendable {
             let until = now + Int64(seconds) * 1000
             emit(.bakeStarted(untilMilliseconds: until, alarms: alarms ?? []))
             pollAlarms()
-            commands.append(.wake(atMilliseconds: min(until, now + 60_000)))
+            commands.append(.wake(atMilliseconds: min(until, now + Self.alarmPollInterval)))
         case .approve(let approval):
             emit(.approvalWaiting(name: approval))
         case .abort(let reason):
