@@ -55,6 +55,31 @@ public struct LatencyHistogram: Sendable, Equatable {
         count == 0 ? nil : .microseconds(Int64(totalMicroseconds / count))
     }
 
+    /// The samples recorded since `earlier`, an earlier snapshot of this histogram: what
+    /// an alarm needs for one period's percentile from two cumulative snapshots.
+    ///
+    /// Counts, the total and the count subtract bucket by bucket (a bucket that would go
+    /// below zero — `earlier` was not an earlier snapshot — counts 0). The maximum of the
+    /// difference is not known exactly: it is the upper edge of its highest non-empty
+    /// bucket, capped at this histogram's maximum, so p100 stays within 1/16 as others do.
+    ///
+    /// Example: 990 samples of 100 µs, a snapshot, then 10 of 5,000 µs: the difference
+    /// holds 10 samples and its p50 is 5,000 µs.
+    public func subtracting(_ earlier: LatencyHistogram) -> LatencyHistogram {
+        var difference = LatencyHistogram()
+        var highest = -1
+        for index in counts.indices {
+            let n = counts[index] >= earlier.counts[index] ? counts[index] - earlier.counts[index] : 0
+            difference.counts[index] = n
+            difference.count += n
+            if n > 0 { highest = index }
+        }
+        guard highest >= 0 else { return difference }
+        difference.totalMicroseconds = totalMicroseconds &- earlier.totalMicroseconds
+        difference.maxMicroseconds = min(Self.upperEdge(of: highest), maxMicroseconds)
+        return difference
+    }
+
     static func bucket(of value: UInt64) -> Int {
         if value < linearLimit { return Int(value) }
         let exponent = 63 - value.leadingZeroBitCount  // ≥ subBucketBits + 1

@@ -40,4 +40,26 @@ import Testing
         #expect(histogram.maxMicroseconds == 3000)
         #expect(histogram.mean == .microseconds(3000))
     }
+
+    @Test func subtractingGivesTheSamplesSinceASnapshot() {
+        var histogram = LatencyHistogram()
+        for _ in 0..<990 { histogram.record(microseconds: 100) }
+        let snapshot = histogram
+        for _ in 0..<10 { histogram.record(microseconds: 5_000) }
+        let period = histogram.subtracting(snapshot)
+        #expect(period.count == 10)
+        #expect(period.percentile(0.5) == .microseconds(5_000))
+        #expect(period.mean == .microseconds(5_000))
+        #expect(period.maxMicroseconds == 5_000)
+        // Nothing new: empty.
+        let nothing = histogram.subtracting(histogram)
+        #expect(nothing.count == 0)
+        #expect(nothing.percentile(0.99) == nil)
+        // The maximum of a difference is the upper edge of its highest bucket, capped.
+        var later = histogram
+        later.record(microseconds: 1_000)
+        let one = later.subtracting(histogram)
+        #expect(one.maxMicroseconds == 1_023)  // the bucket 992…1023, not the overall 5,000
+        #expect(one.percentile(1.0) == .microseconds(1_023))
+    }
 }
