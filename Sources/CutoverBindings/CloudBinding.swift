@@ -334,7 +334,7 @@ final class CloudBinding: CloudProvider {
             }
             t.method("service") { cloud, stack in
                 let f = try Fields(stack, 2)
-                try f.rejectUnknown(["name", "task_definition", "desired_count", "port", "test_port"], function: "service")
+                try f.rejectUnknown(["name", "task_definition", "desired_count", "port", "test_port", "health_interval"], function: "service")
                 let name = try f.requiredString("name")
                 do {
                     try cloud.sim.addService(name: name, taskDefinition: try f.requiredString("task_definition"),

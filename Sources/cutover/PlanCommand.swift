@@ -37,12 +37,28 @@ struct Plan: ParsableCommand {
     @Option(help: ArgumentHelp("A custom linear shift: PERCENT%:INTERVAL, such as 10%:1m.", valueName: "p%:interval"))
     var linear: String?
 
+    @Option(help: ArgumentHelp("A Lua file that registers a traffic policy with cutover.policy (lambda, ecs): its steps are run on the simulator and shown.", valueName: "file"))
+    var policy: String?
+
+    @Option(name: .customLong("policy-name"), help: ArgumentHelp("Which policy of the file, when it registers several.", valueName: "name"))
+    var policyName: String?
+
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() throws {
         guard let platform = ComputePlatform(name: platform) else {
             throw ValidationError("--platform must be server, lambda or ecs, not '\(self.platform)'")
+        }
+        if let policy {
+            guard platform != .server else { throw ValidationError("--policy shows traffic policies: give --platform lambda or ecs") }
+            guard config == nil && canary == nil && linear == nil && minHealthy == nil else {
+                throw ValidationError("give either --policy or a configuration")
+            }
+            var launch = Launch()
+            launch.chunks = [Self.policyPlanChunk(file: policy, name: policyName, platform: platform, json: json)]
+            launch.prepare = installModules(provider: "sim")
+            throw ExitCode(launch.run())
         }
         let configuration = try resolveConfiguration(platform)
         guard configuration.platform == platform else {
@@ -141,6 +157,65 @@ struct Plan: ParsableCommand {
             }
             throw ExitCode(1)
         }
+    }
+
+    /// Lua that loads the policy file, runs the policy on a simulated function or
+    /// service (approvals granted at once) and prints its traffic steps, timed from the
+    /// start of AllowTraffic.
+    static func policyPlanChunk(file: String, name: String?, platform: ComputePlatform, json: Bool) -> String {
+        func quote(_ s: String) -> String { JSONText.quote(s) } // a JSON string is a valid Lua string here
+        return """
+        local cutover = require "cutover"
+        local names, register = {}, cutover.policy
+        cutover.policy = function(n, f) names[#names + 1] = n; return register(n, f) end
+        dofile(\(quote(file)))
+        cutover.policy = register
+        local name = \(name.map(quote) ?? "nil")
+        if not name then
+          if #names ~= 1 then error(("%s registers %d policies (%s): choose one with --policy-name"):format(\(quote(file)), #names, table.concat(names, ", ")), 0) end
+          name = names[1]
+        end
+        local cloud = cutover.sim {}
+        local d
+        if \(platform == .lambda ? "true" : "false") then
+          cloud:lambda { name = "plan", versions = 2, alias = "live", alias_version = "1" }
+          d = cutover.group { provider = cloud, platform = "lambda", name = "plan", lambda = "plan", alias = "live" }:deploy { version = "2", policy = name }
+        else
+          cloud:service { name = "plan", task_definition = "plan:1", test_port = 0 }
+          d = cutover.group { provider = cloud, platform = "ecs", name = "plan", service = "plan" }:deploy { task_definition = "plan:2", policy = name }
+        end
+        d:wait()
+        while d.waiting_for do d:approve(d.waiting_for) end
+        local start, steps = nil, {}
+        for _, e in ipairs(d.events) do
+          if e.kind == "event_started" and e.event == "AllowTraffic" then start = e.time end
+          if start then
+            local at = e.time - start
+            if e.kind == "traffic_shifted" then steps[#steps + 1] = { at = at, what = "shift", weight = e.weight }
+            elseif e.kind == "bake_started" then steps[#steps + 1] = { at = at, what = "bake", ["until"] = e["until"] - start }
+            elseif e.kind == "approval_waiting" then steps[#steps + 1] = { at = at, what = "approve", name = e.name } end
+          end
+        end
+        local function clock(s) return ("%dm%02ds"):format(s // 60, math.floor(s % 60)) end
+        if \(json ? "true" : "false") then
+          local items = {}
+          for _, s in ipairs(steps) do
+            if s.what == "shift" then items[#items + 1] = ('{"at_seconds":%d,"weight":%d}'):format(s.at, s.weight)
+            elseif s.what == "bake" then items[#items + 1] = ('{"at_seconds":%d,"bake_until":%d}'):format(s.at, s["until"])
+            else items[#items + 1] = ('{"at_seconds":%d,"approve":%q}'):format(s.at, s.name) end
+          end
+          print(('{"platform":%q,"policy":%q,"status":%q,"steps":[%s]}'):format(\(quote(platform.rawValue)), name, d.status, table.concat(items, ",")))
+        else
+          print(("policy %s (%s): traffic to the new version"):format(name, \(quote(platform.rawValue))))
+          for _, s in ipairs(steps) do
+            if s.what == "shift" then print(("  at %s  %d%%"):format(clock(s.at), s.weight))
+            elseif s.what == "bake" then print(("  at %s  bake until %s"):format(clock(s.at), clock(s["until"])))
+            else print(("  at %s  wait for approval '%s'"):format(clock(s.at), s.name)) end
+          end
+          if d.status ~= "Succeeded" then print(("  the policy ends %s: %s"):format(d.status, d.message)) end
+        end
+        if d.status ~= "Succeeded" then os.exit(1) end
+        """
     }
 
     private func planTraffic(_ c: DeploymentConfiguration) {
