@@ -1,4 +1,6 @@
 import CutoverCore
+import CutoverLocal
+import Foundation
 import CutoverSim
 import LuaRuntime
 
@@ -389,14 +391,11 @@ final class CloudBinding: CloudProvider {
                 // modelled from the traffic (SimModelAlarm), others never fire here.
                 let f = try Fields(stack, 2)
                 let (name, definition) = try LocalCloudBinding.alarmDefinition(f)
-                if let metric = definition["metric"]?.string.flatMap(SimModelAlarm.Metric.init(rawValue:)),
-                   let function = definition["function"]?.string {
-                    let n = Int(definition["evaluation_periods"]?.number ?? 1)
-                    cloud.sim.modelAlarms[name] = SimModelAlarm(
-                        name: name, function: function, version: definition["version"]?.string, metric: metric,
-                        comparison: definition["comparison"]?.string ?? ">", threshold: definition["threshold"]?.number ?? 0,
-                        periodMilliseconds: Int64((definition["period_seconds"]?.number ?? 60) * 1000),
-                        evaluationPeriods: n, datapointsToAlarm: Int(definition["datapoints_to_alarm"]?.number ?? Double(n)))
+                do {
+                    let spec = try JSONDecoder().decode(Control.AlarmSpec.self, from: JSONEncoder().encode(definition))
+                    cloud.sim.modelAlarms[name] = SimModelAlarm(try AlarmDefinition(name: name, spec: spec))
+                } catch {
+                    throw LuaArgumentError(2, "\(error)")
                 }
                 stack.push(table: ["name": .string(name)])
                 return 1

@@ -1,75 +1,50 @@
 import CutoverCore
 
-/// An alarm on a simulated function's errors, modelled from the traffic: each version
-/// fails a fixed share of its invocations (`SimCloud.versionErrorRates`), the alias
-/// splits the requests by its weights over time, and the alarm compares one datapoint
-/// per period — the expected error rate (or error count) in it — with a threshold, M out
-/// of the last N periods, as CloudWatch does. Periods with no traffic to the measured
-/// version are missing data, which does not breach.
+/// A function alarm on the simulator, modelled from the traffic: each version fails a
+/// fixed share of its invocations (`SimCloud.versionErrorRates`), the alias splits the
+/// requests (`SimCloud.requestRate` per second) by its weights over time, and each
+/// period's datapoint is the expected error rate (percent), error count or invocation
+/// count in it. The definition and its evaluation (M out of N, missing data) are the
+/// same as on the local cloud (`AlarmDefinition`, `AlarmEvaluator`). A period in which
+/// the measured version had no traffic has no datapoint. Metrics other than a
+/// function's errors, error rate and invocations have no model: they never breach.
 public struct SimModelAlarm: Sendable, Equatable {
-    public enum Metric: String, Sendable {
-        case errorRate = "function_error_rate"
-        case errors = "function_errors"
-    }
+    public var definition: AlarmDefinition
 
-    public var name: String
-    public var function: String
-    /// Only this version's invocations; nil: the whole alias.
-    public var version: String?
-    public var metric: Metric
-    /// `>`, `>=`, `<` or `<=`.
-    public var comparison: String
-    public var threshold: Double
-    public var periodMilliseconds: Int64
-    public var evaluationPeriods: Int
-    public var datapointsToAlarm: Int
-
-    public init(name: String, function: String, version: String?, metric: Metric, comparison: String, threshold: Double,
-                periodMilliseconds: Int64, evaluationPeriods: Int, datapointsToAlarm: Int) {
-        self.name = name
-        self.function = function
-        self.version = version
-        self.metric = metric
-        self.comparison = comparison
-        self.threshold = threshold
-        self.periodMilliseconds = periodMilliseconds
-        self.evaluationPeriods = evaluationPeriods
-        self.datapointsToAlarm = datapointsToAlarm
-    }
-
-    func breaches(_ value: Double) -> Bool {
-        switch comparison {
-        case ">=": value >= threshold
-        case "<": value < threshold
-        case "<=": value <= threshold
-        default: value > threshold
-        }
+    public init(_ definition: AlarmDefinition) {
+        self.definition = definition
     }
 }
 
 extension SimCloud {
-    /// Whether a model alarm is in ALARM at `now`: the last N whole periods, M breaching.
+    /// Whether a model alarm is in ALARM at `now`, evaluated over the whole periods
+    /// that ended by then.
     func modelAlarmFires(_ alarm: SimModelAlarm) -> Bool {
-        let period = max(1, alarm.periodMilliseconds)
+        let d = alarm.definition
+        let period = Int64(d.periodSeconds) * 1000
         let lastEnd = now / period * period
-        var breaching = 0
-        for k in 0..<alarm.evaluationPeriods {
-            let end = lastEnd - Int64(k) * period
-            let start = end - period
-            guard start >= 0, let value = modelDatapoint(alarm, from: start, to: end) else { continue }
-            if alarm.breaches(value) { breaching += 1 }
+        let first = max(0, lastEnd / period - Int64(d.evaluationRange))
+        var datapoints: [Double?] = []
+        for k in first..<(lastEnd / period) {
+            datapoints.append(modelDatapoint(d.metric, from: k * period, to: (k + 1) * period))
         }
-        return breaching >= alarm.datapointsToAlarm
+        return AlarmEvaluator(d).evaluate(datapoints, current: .ok).state == .alarm
     }
 
-    /// The expected error rate (or count) of a period, nil when nothing was measured.
-    func modelDatapoint(_ alarm: SimModelAlarm, from start: Int64, to end: Int64) -> Double? {
-        let rates = versionErrorRates[alarm.function] ?? [:]
-        // The deployments of this function, each with its versions and weight changes.
+    /// The expected datapoint of one period, nil when nothing was measured.
+    func modelDatapoint(_ metric: AlarmMetric, from start: Int64, to end: Int64) -> Double? {
+        let function: String, version: String?
+        switch metric {
+        case .functionErrors(let f, let v), .functionErrorRate(let f, let v), .functionInvocations(let f, let v):
+            (function, version) = (f, v)
+        default:
+            return nil
+        }
+        let rates = versionErrorRates[function] ?? [:]
+        let perMillisecond = requestRate / 1000
         var requests = 0.0
         var errors = 0.0
-        let perMillisecond = requestRate / 1000
-        for d in deployments where d.spec.traffic?.kind == .function && d.spec.traffic?.name == alarm.function {
+        for d in deployments where d.spec.traffic?.kind == .function && d.spec.traffic?.name == function {
             guard let traffic = d.spec.traffic, let history = weightHistory[d.spec.id], !history.isEmpty else { continue }
             let dEnd = d.state.isEnded ? (d.log.last?.time ?? now) : now
             for (i, change) in history.enumerated() {
@@ -78,15 +53,18 @@ extension SimCloud {
                 guard to > from else { continue }
                 let total = Double(to - from) * perMillisecond
                 let onTarget = total * Double(change.weight) / 100
-                let onCurrent = total - onTarget
-                for (version, share) in [(traffic.targetVersion, onTarget), (traffic.currentVersion, onCurrent)]
-                    where alarm.version == nil || alarm.version == version {
+                for (v, share) in [(traffic.targetVersion, onTarget), (traffic.currentVersion, total - onTarget)]
+                    where share > 0 && (version == nil || version == v) {
                     requests += share
-                    errors += share * (rates[version] ?? 0)
+                    errors += share * (rates[v] ?? 0)
                 }
             }
         }
         guard requests > 0 else { return nil }
-        return alarm.metric == .errorRate ? errors / requests : errors
+        switch metric {
+        case .functionErrorRate: return 100 * errors / requests
+        case .functionErrors: return errors
+        default: return requests
+        }
     }
 }

@@ -17,7 +17,7 @@ cloud:lambda{ name = "checkout", handler = here .. "v2/handler.sh", error_rate =
 local v2 = cloud:publish "checkout"
 
 cloud:alarm{ name = "checkout-v" .. v2 .. "-errors", metric = "function_error_rate", lambda = "checkout", version = v2,
-             comparison = ">", threshold = 0.05, period = "2s", evaluation_periods = 2 }
+             comparison = ">", threshold = 5, period = "2s", evaluation_periods = 2 }
 
 cutover.policy("canary-10-then-all", function(r)
   r:shift(10)

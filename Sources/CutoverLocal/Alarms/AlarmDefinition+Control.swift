@@ -2,7 +2,7 @@ import CutoverCore
 
 extension AlarmDefinition {
     /// The definition the control API sends, checked; errors say which field is wrong.
-    init(name: String, spec: Control.AlarmSpec) throws(CoreError) {
+    public init(name: String, spec: Control.AlarmSpec) throws(CoreError) {
         guard let kind = AlarmMetric.Kind(rawValue: spec.metric) else {
             throw .invalid("alarm \(name): metric \"\(spec.metric)\" is not one of \(AlarmMetric.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
