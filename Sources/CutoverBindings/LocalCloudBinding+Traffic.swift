@@ -7,11 +7,11 @@ import LuaRuntime
 /// request to the daemon; its error (with the daemon's code) becomes a Lua error at the
 /// caller's line.
 extension LocalCloudBinding {
-    func call(_ method: String, _ path: String, _ body: Control.AnyJSON? = nil, argument: Int = 2) throws -> Control.AnyJSON {
+    func call(_ method: String, _ path: String, _ body: Control.JSONValue? = nil, argument: Int = 2) throws -> Control.JSONValue {
         do {
-            if let body { return try client.send(method, path, body, as: Control.AnyJSON.self) }
-            if method == "DELETE" { return try client.delete(path, as: Control.AnyJSON.self) }
-            return try client.get(path, as: Control.AnyJSON.self)
+            if let body { return try client.send(method, path, body, as: Control.JSONValue.self) }
+            if method == "DELETE" { return try client.delete(path, as: Control.JSONValue.self) }
+            return try client.get(path, as: Control.JSONValue.self)
         } catch {
             throw LuaArgumentError(argument, "\(error)")
         }
@@ -28,7 +28,7 @@ extension LocalCloudBinding {
         try f.rejectUnknown(["name", "handler", "timeout", "environment", "versions", "alias", "alias_version", "error_rate"],
                             function: "lambda")
         let name = try f.requiredString("name")
-        var body: [String: Control.AnyJSON] = ["name": .string(name), "handler": .string(Self.absolute(try f.requiredString("handler")))]
+        var body: [String: Control.JSONValue] = ["name": .string(name), "handler": .string(Self.absolute(try f.requiredString("handler")))]
         if !f.value("timeout").isNil {
             guard let seconds = parseDuration(f.value("timeout")), seconds > 0 else { throw f.error("timeout", "a duration above 0 expected") }
             body["timeout_ms"] = .number(Double(seconds * 1000))
@@ -84,7 +84,7 @@ extension LocalCloudBinding {
             let f = try Fields(stack, 2)
             try f.rejectUnknown(["family", "command", "environment", "health_path", "port_env", "working_directory"],
                                 function: "task_definition")
-            var body: [String: Control.AnyJSON] = ["family": .string(try f.requiredString("family"))]
+            var body: [String: Control.JSONValue] = ["family": .string(try f.requiredString("family"))]
             if let command = f.value("command").stringValue {
                 body["command"] = .array([.string("/bin/sh"), .string("-c"), .string(command)])
             } else if let list = try f.strings("command"), !list.isEmpty {
@@ -104,7 +104,7 @@ extension LocalCloudBinding {
         t.method("service") { cloud, stack in
             let f = try Fields(stack, 2)
             try f.rejectUnknown(["name", "task_definition", "desired_count", "port", "test_port", "health_interval"], function: "service")
-            var body: [String: Control.AnyJSON] = [
+            var body: [String: Control.JSONValue] = [
                 "name": .string(try f.requiredString("name")),
                 "task_definition": .string(try f.requiredString("task_definition")),
                 "desired_count": .number(Double(try f.int("desired_count") ?? 1)),
@@ -144,12 +144,12 @@ extension LocalCloudBinding {
     /// `{ name =, metric =, target_group = | lambda = [, version =], statistic =,
     ///    comparison = ">", threshold =, period = "10s", evaluation_periods = 1,
     ///    datapoints_to_alarm =, treat_missing_data = }` as the daemon's JSON.
-    static func alarmDefinition(_ f: Fields) throws -> (String, Control.AnyJSON) {
+    static func alarmDefinition(_ f: Fields) throws -> (String, Control.JSONValue) {
         try f.rejectUnknown(["name", "metric", "target_group", "load_balancer", "lambda", "version", "statistic", "comparison",
                              "threshold", "period", "evaluation_periods", "datapoints_to_alarm", "treat_missing_data"],
                             function: "alarm")
         let name = try f.requiredString("name")
-        var body: [String: Control.AnyJSON] = ["metric": .string(try f.requiredString("metric"))]
+        var body: [String: Control.JSONValue] = ["metric": .string(try f.requiredString("metric"))]
         if let tg = try f.string("target_group") ?? f.string("load_balancer") { body["target_group"] = .string(tg) }
         if let fn = try f.string("lambda") { body["function"] = .string(fn) }
         if let v = try f.string("version") { body["version"] = .string(v) }

@@ -67,7 +67,7 @@ final class LocalCloudBinding: CloudProvider {
             guard let g = groups[name]?.group.traffic, l.name == g.name, l.alias == g.alias else {
                 throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: the appspec deploys \(l.name):\(l.alias), the group moves \(groups[name]?.group.traffic.map { "\($0.name):\($0.alias ?? "")" } ?? "nothing")")
             }
-            let alias = try? client.get("/v1/functions/\(l.name)/aliases/\(l.alias)", as: Control.AnyJSON.self)
+            let alias = try? client.get("/v1/functions/\(l.name)/aliases/\(l.alias)", as: Control.JSONValue.self)
             guard alias?["version"]?.string == String(l.currentVersion) else {
                 throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: the appspec's CurrentVersion is \(l.currentVersion), but alias \(l.alias) points at \(alias?["version"]?.string ?? "nothing")")
             }
@@ -89,9 +89,9 @@ final class LocalCloudBinding: CloudProvider {
         switch g.kind {
         case .function:
             let alias = g.alias ?? ""
-            let function: Control.AnyJSON
+            let function: Control.JSONValue
             do {
-                function = try client.get("/v1/functions/\(g.name)", as: Control.AnyJSON.self)
+                function = try client.get("/v1/functions/\(g.name)", as: Control.JSONValue.self)
             } catch {
                 throw LuaArgumentError(2, "INVALID_LAMBDA_FUNCTION: \(error)")
             }
@@ -105,9 +105,9 @@ final class LocalCloudBinding: CloudProvider {
             return (TrafficTarget(kind: .function, name: g.name, alias: alias, currentVersion: current, targetVersion: revision),
                     TargetDescription(id: "\(g.name):\(alias)", revision: current))
         case .service:
-            let service: Control.AnyJSON
+            let service: Control.JSONValue
             do {
-                service = try client.get("/v1/services/\(g.name)", as: Control.AnyJSON.self)
+                service = try client.get("/v1/services/\(g.name)", as: Control.JSONValue.self)
             } catch {
                 throw LuaArgumentError(2, "INVALID_ECS_SERVICE: \(error)")
             }
@@ -212,10 +212,12 @@ final class LocalCloudBinding: CloudProvider {
     private func runHook(_ d: LocalDeployment, _ t: Int, _ event: LifecycleEvent) -> (LifecycleEventStatus, LifecycleErrorCode, String)? {
         guard let group = groupBindings[d.spec.group], group.hooks[event] != nil, let stack = currentStack else { return nil }
         if let traffic = d.spec.traffic {
+            // A Lambda or ECS rollback only puts the original back; it runs no hooks.
+            if d.spec.creator == .codeDeployRollback { return (.skipped, .success, "a rollback runs no hooks") }
             var context: LuaTable = ["event": .string(event.rawValue), "deployment": .string(d.spec.id),
                                      "revision": .string(d.spec.revision), "target": .table(["id": .string(d.spec.targets[t].id)]),
                                      "current_version": .string(traffic.currentVersion), "target_version": .string(traffic.targetVersion)]
-            if traffic.kind == .service, let service = try? client.get("/v1/services/\(traffic.name)", as: Control.AnyJSON.self) {
+            if traffic.kind == .service, let service = try? client.get("/v1/services/\(traffic.name)", as: Control.JSONValue.self) {
                 if let url = service["url"]?.string { context["url"] = .string(url) }
                 if let url = service["test_url"]?.string { context["test_url"] = .string(url) }
             }

@@ -67,7 +67,7 @@ public final class LoadLoop: @unchecked Sendable {
         var failed = false
         switch target {
         case .function(let name):
-            if let answer = try? client.send("POST", "/v1/functions/\(name)/invoke", [String: String](), as: Control.AnyJSON.self) {
+            if let answer = try? client.send("POST", "/v1/functions/\(name)/invoke", [String: String](), as: Control.JSONValue.self) {
                 version = answer["version"]?.string ?? "?"
                 status = 200
                 failed = answer["error"].map { $0 != .null } ?? false

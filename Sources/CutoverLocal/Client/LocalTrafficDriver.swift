@@ -42,25 +42,25 @@ struct LocalTrafficDriver: Sendable {
         switch traffic.kind {
         case .function:
             let body = weight >= 100
-                ? Control.AliasUpdate(version: traffic.targetVersion)
-                : Control.AliasUpdate(version: traffic.currentVersion, additionalVersion: weight > 0 ? traffic.targetVersion : nil,
+                ? Control.PutFunctionAlias(version: traffic.targetVersion)
+                : Control.PutFunctionAlias(version: traffic.currentVersion, additionalVersion: weight > 0 ? traffic.targetVersion : nil,
                                       additionalWeight: weight > 0 ? Double(weight) : nil)
-            _ = try client.send("PUT", aliasPath, body, as: Control.AnyJSON.self)
+            _ = try client.send("PUT", aliasPath, body, as: Control.JSONValue.self)
         case .service:
-            _ = try client.send("PUT", "/v1/services/\(traffic.name)/traffic", ["replacement_weight": weight], as: Control.AnyJSON.self)
+            _ = try client.send("PUT", "/v1/services/\(traffic.name)/traffic", ["replacement_weight": weight], as: Control.JSONValue.self)
         }
     }
 
     func restore() throws -> String {
         switch traffic.kind {
         case .function:
-            _ = try client.send("PUT", aliasPath, Control.AliasUpdate(version: traffic.currentVersion), as: Control.AnyJSON.self)
+            _ = try client.send("PUT", aliasPath, Control.PutFunctionAlias(version: traffic.currentVersion), as: Control.JSONValue.self)
             return "alias \(traffic.alias ?? "") points at version \(traffic.currentVersion) again"
         case .service:
             var undone = ["production traffic on \(traffic.currentVersion)"]
-            _ = try client.send("PUT", "/v1/services/\(traffic.name)/traffic", ["replacement_weight": 0], as: Control.AnyJSON.self)
+            _ = try client.send("PUT", "/v1/services/\(traffic.name)/traffic", ["replacement_weight": 0], as: Control.JSONValue.self)
             if let replacement = try replacementTaskSet() {
-                _ = try client.delete("/v1/services/\(traffic.name)/task-sets/\(replacement)", as: Control.AnyJSON.self)
+                _ = try client.delete("/v1/services/\(traffic.name)/task-sets/\(replacement)", as: Control.JSONValue.self)
                 undone.append("replacement task set \(replacement) (\(traffic.targetVersion)) removed")
             }
             return undone.joined(separator: "; ")
@@ -70,37 +70,16 @@ struct LocalTrafficDriver: Sendable {
     func terminateOriginal() throws {
         guard let replacement = try replacementTaskSet() else { return } // already primary (a rollback, a retry)
         _ = try client.send("POST", "/v1/services/\(traffic.name)/task-sets/\(replacement)/promote", [String: String](),
-                            as: Control.AnyJSON.self)
+                            as: Control.JSONValue.self)
     }
 
     /// The id of the service's replacement task set (status ACTIVE), if any.
     func replacementTaskSet() throws -> String? {
-        let service = try client.get("/v1/services/\(traffic.name)", as: Control.AnyJSON.self)
+        let service = try client.get("/v1/services/\(traffic.name)", as: Control.JSONValue.self)
         for set in service["task_sets"]?.array ?? [] where set["status"]?.string == "ACTIVE" {
             return set["id"]?.string
         }
         return nil
-    }
-}
-
-extension Control {
-    /// The body of PUT /v1/functions/NAME/aliases/ALIAS.
-    public struct AliasUpdate: Codable, Sendable, Equatable {
-        public var version: String
-        public var additionalVersion: String?
-        public var additionalWeight: Double?
-
-        public init(version: String, additionalVersion: String? = nil, additionalWeight: Double? = nil) {
-            self.version = version
-            self.additionalVersion = additionalVersion
-            self.additionalWeight = additionalWeight
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case version
-            case additionalVersion = "additional_version"
-            case additionalWeight = "additional_weight"
-        }
     }
 }
 
@@ -116,26 +95,26 @@ extension LocalTrafficDriver {
         do {
             switch event {
             case .install where traffic.kind == .service:
-                let service = try client.get("/v1/services/\(traffic.name)", as: Control.AnyJSON.self)
+                let service = try client.get("/v1/services/\(traffic.name)", as: Control.JSONValue.self)
                 let primary = (service["task_sets"]?.array ?? []).first { $0["status"]?.string == "PRIMARY" }
                 if primary?["task_definition"]?.string == traffic.targetVersion {
                     return result(.succeeded, .success, "\(traffic.targetVersion) is already primary: nothing to replace")
                 }
                 let set = try client.send("POST", "/v1/services/\(traffic.name)/task-sets",
-                                          ["task_definition": traffic.targetVersion], as: Control.AnyJSON.self)
+                                          ["task_definition": traffic.targetVersion], as: Control.JSONValue.self)
                 guard let id = set["id"]?.string else { return result(.failed, .unknownError, "the daemon returned no task set id") }
                 _ = try client.send("POST", "/v1/services/\(traffic.name)/task-sets/\(id)/wait-stable",
-                                    ["timeout_ms": stableTimeoutMilliseconds], as: Control.AnyJSON.self)
+                                    ["timeout_ms": stableTimeoutMilliseconds], as: Control.JSONValue.self)
                 return result(.succeeded, .success, "replacement task set \(id) (\(traffic.targetVersion)) is stable")
             case .allowTestTraffic where traffic.kind == .service:
                 guard traffic.hasTestListener else { return result(.succeeded, .success, "no test listener") }
-                _ = try client.send("PUT", "/v1/services/\(traffic.name)/test-traffic", ["to": "replacement"], as: Control.AnyJSON.self)
+                _ = try client.send("PUT", "/v1/services/\(traffic.name)/test-traffic", ["to": "replacement"], as: Control.JSONValue.self)
                 return result(.succeeded, .success, "test listener routes to the replacement")
             default:
                 guard let hook else { return result(.succeeded, .success, "") }
                 let payload: [String: String] = ["DeploymentId": deploymentID,
                                                  "LifecycleEventHookExecutionId": "\(deploymentID)-\(event.rawValue)"]
-                let answer = try client.send("POST", "/v1/functions/\(hook)/invoke", payload, as: Control.AnyJSON.self)
+                let answer = try client.send("POST", "/v1/functions/\(hook)/invoke", payload, as: Control.JSONValue.self)
                 if let error = answer["error"], error != .null {
                     let message = error["message"]?.string ?? "\(error)"
                     let code: LifecycleErrorCode = message.contains("timed out") ? .scriptTimedOut : .scriptFailed
@@ -159,7 +138,7 @@ extension LocalTrafficDriver {
     /// The watched alarms' states from the daemon: the ones in ALARM, or a poll failure.
     static func pollAlarms(_ names: [String], client: ControlClient) -> EngineInput {
         do {
-            let answer = try client.send("POST", "/v1/alarms/describe", ["names": names], as: Control.AnyJSON.self)
+            let answer = try client.send("POST", "/v1/alarms/describe", ["names": names], as: Control.JSONValue.self)
             if let missing = answer["missing"]?.array?.compactMap(\.string), !missing.isEmpty {
                 return .alarmPollFailed(message: "no alarm named \(missing.joined(separator: ", ")) (define it with cloud:alarm{…})")
             }
