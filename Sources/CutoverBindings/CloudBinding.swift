@@ -393,7 +393,7 @@ final class CloudBinding: CloudProvider {
                 let (name, definition) = try LocalCloudBinding.alarmDefinition(f)
                 do {
                     let spec = try JSONDecoder().decode(Control.AlarmSpec.self, from: JSONEncoder().encode(definition))
-                    cloud.sim.modelAlarms[name] = SimModelAlarm(try AlarmDefinition(name: name, spec: spec))
+                    cloud.sim.modelAlarms[name] = try AlarmDefinition(name: name, spec: spec)
                 } catch {
                     throw LuaArgumentError(2, "\(error)")
                 }

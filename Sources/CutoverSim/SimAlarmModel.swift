@@ -26,11 +26,14 @@ public struct SimAlarmModel: Sendable {
     public let newErrorRate: Double
     public let requestsPerSecond: Double
     public let noise: Bool
+    /// What the metric counts: every request (an alias, a load balancer), or only the
+    /// new version's (a metric of that version alone: no datapoint while it gets none).
+    public let newVersionOnly: Bool
 
     /// Error rates are fractions (0–1); the metric must be an error rate, an error count
     /// or a request count (latency is not modelled).
     public init(definition: AlarmDefinition, baselineErrorRate: Double, newErrorRate: Double, requestsPerSecond: Double,
-                noise: Bool = false) throws(CoreError) {
+                noise: Bool = false, newVersionOnly: Bool = false) throws(CoreError) {
         for (label, rate) in [("baseline", baselineErrorRate), ("new version", newErrorRate)] where !(rate >= 0 && rate <= 1) {
             throw .invalid("simulated alarm \(definition.name): the \(label) error rate must be between 0 and 1, got \(rate)")
         }
@@ -45,12 +48,23 @@ public struct SimAlarmModel: Sendable {
         self.newErrorRate = newErrorRate
         self.requestsPerSecond = requestsPerSecond
         self.noise = noise
+        self.newVersionOnly = newVersionOnly
     }
 
     /// The share of failing requests (0–1) with `weight` percent on the new version.
     public func errorRate(weight: Int) -> Double {
         let w = Double(min(100, max(0, weight))) / 100
         return baselineErrorRate * (1 - w) + newErrorRate * w
+    }
+
+    /// The share of the requests the metric counts at `weight`.
+    private func measured(weight: Int) -> Double {
+        newVersionOnly ? Double(min(100, max(0, weight))) / 100 : 1
+    }
+
+    /// The error rate among the requests the metric counts.
+    private func measuredErrorRate(weight: Int) -> Double {
+        newVersionOnly ? newErrorRate : errorRate(weight: weight)
     }
 
     /// The alarm's state at virtual time `ms`: after evaluating every period that has
@@ -85,17 +99,23 @@ public struct SimAlarmModel: Sendable {
 
     private func datapoint(_ k: Int64, from start: Int64, to end: Int64, _ changes: [(atMs: Int64, weight: Int)],
                            seed: UInt64) -> Double? {
-        let requests = requestsPerSecond * Double(end - start) / 1000
-        // Expected errors: each stretch of the period at its weight.
+        // Requests and expected errors: each stretch of the period at its weight.
+        var requests = 0.0
         var expected = 0.0
         var from = start
         var weight = changes.last { $0.atMs <= start }?.weight ?? 0
+        func stretch(until t: Int64) {
+            let n = requestsPerSecond * Double(t - from) / 1000 * measured(weight: weight)
+            requests += n
+            expected += n * measuredErrorRate(weight: weight)
+        }
         for change in changes where change.atMs > start && change.atMs < end {
-            expected += requestsPerSecond * Double(change.atMs - from) / 1000 * errorRate(weight: weight)
+            stretch(until: change.atMs)
             from = change.atMs
             weight = change.weight
         }
-        expected += requestsPerSecond * Double(end - from) / 1000 * errorRate(weight: weight)
+        stretch(until: end)
+        if newVersionOnly && requests == 0 { return nil } // the version got nothing to measure
         let errors = noise ? Self.draw(expected: expected, of: requests, seed: seed, period: k) : expected
         switch definition.metric.measure {
         case .count: return requests.rounded()

@@ -21,8 +21,8 @@ public final class SimCloud {
     /// Functions and services, for Lambda and ECS groups.
     public var functions: [String: SimFunction] = [:]
     public internal(set) var services: [String: SimService] = [:]
-    /// Alarms modelled from the traffic (`SimModelAlarm`), by name.
-    public var modelAlarms: [String: SimModelAlarm] = [:]
+    /// Function alarms modelled from the traffic (`modelAlarmFires`), by name.
+    public var modelAlarms: [String: AlarmDefinition] = [:]
     /// The share of failing invocations, per function and version.
     public var versionErrorRates: [String: [String: Double]] = [:]
     /// Requests per second the alarm models assume.
@@ -44,7 +44,11 @@ public final class SimCloud {
     private var consumedFaults = Set<Int>()
     private var nextDeploymentNumber = 1
 
+    /// The seed of every random choice (failures, alarm noise).
+    public let seed: UInt64
+
     public init(seed: UInt64 = 1) {
+        self.seed = seed
         random = SplitMix64(seed: seed)
     }
 

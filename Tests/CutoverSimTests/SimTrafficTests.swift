@@ -191,4 +191,25 @@ private func lifecycle(_ d: SimDeployment) -> [String] {
         }
         #expect(try run() == run())
     }
+
+    /// A model alarm on the new version's error rate stops a canary whose new version
+    /// fails, and lets one through whose new version does not; before traffic moves the
+    /// new version has no datapoints, so the alarm cannot fire early.
+    @Test(arguments: [(0.5, DeploymentStatus.stopped), (0.0, .succeeded)])
+    func modelAlarmOnTheNewVersion(rate: Double, status: DeploymentStatus) throws {
+        let c = try lambdaCloud(.timeBasedCanary(percent: 10, intervalMinutes: 5), alarms: ["v2-errors"], rollback: [.stopOnAlarm])
+        c.versionErrorRates["checkout"] = ["1": 0, "2": rate]
+        c.modelAlarms["v2-errors"] = try AlarmDefinition(
+            name: "v2-errors", metric: .functionErrorRate(function: "checkout", version: "2"), comparison: .greaterThan,
+            threshold: 5, periodSeconds: 60, evaluationPeriods: 2)
+        let d = try c.deploy(group: "checkout-live", revision: "2")
+        c.run()
+        #expect(d.status == status)
+        #expect(shifts(d).first?.1 == 10) // the alarm did not fire before the first shift
+        if status == .stopped {
+            let alarmAt = try #require(d.log.first { if case .alarmActive = $0.event { true } else { false } }?.time)
+            let firstShift = try #require(shifts(d).first?.0)
+            #expect(alarmAt - firstShift <= 3 * 60_000 + DeploymentEngine.alarmPollInterval)
+        }
+    }
 }
