@@ -31,6 +31,17 @@ local M = {
   inspect = require "cutover.inspect",
 }
 
+--- An alarm on a cloud (`provider =`, or the default provider's):
+--- { name =, metric =, target_group = | lambda = [, version =], comparison =, threshold =,
+---   period =, evaluation_periods =, datapoints_to_alarm =, treat_missing_data = }.
+function M.alarm(definition)
+  local fields, cloud = {}, nil
+  for k, v in pairs(definition) do
+    if k == "provider" then cloud = v else fields[k] = v end
+  end
+  return (cloud or M.provider()):alarm(fields)
+end
+
 require "cutover.configs" (M)
 
 return M
