@@ -11,6 +11,11 @@ import Foundation
 /// `alarms.json` in the state directory; a restarted daemon starts them again from
 /// INSUFFICIENT_DATA.
 ///
+/// A period without requests is 0 for counts and missing for rates and latencies. The
+/// daemon knows that nothing happened; CloudWatch would have no datapoint for a zero
+/// count either (ELB and Lambda publish counts only when there are some), so an alarm
+/// meant to behave the same in both places uses `treat_missing_data: notBreaching`.
+///
 /// Routes: `PUT /v1/alarms/NAME` (an `AlarmSpec`), `GET /v1/alarms`,
 /// `POST /v1/alarms/describe` (`{names}` → `{alarms, missing}`), `GET /v1/alarms/NAME`,
 /// `DELETE /v1/alarms/NAME`, `PUT /v1/alarms/NAME/state` (`{state, reason}`).
