@@ -98,7 +98,7 @@ struct TrafficTests {
             print(fd.status, sd.status)
             """#, to: "weights.lua")
         let result = try Pipes.run(sandbox.cutover(["run", "--provider", "local", script, Self.root + "/examples"]),
-                                   timeout: .seconds(240))
+                                   timeout: .seconds(400))
         defer { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) }
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.contains("Succeeded\tSucceeded"), "\(result)")
@@ -111,6 +111,67 @@ struct TrafficTests {
             #expect(abs(lb - weight) <= 2, "\(line)")
         }
         #expect(steps == 3, "\(result)")
+    }
+
+    /// Bad input on the local cloud: each case is a clear error with CodeDeploy's code.
+    @Test func badTrafficInputGetsCodeDeployErrors() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("#!/bin/sh\ncat >/dev/null\necho '{}'\n", to: "ok.sh")
+        try sandbox.write("#!/bin/sh\nsleep 30\n", to: "hang.sh")
+        for file in ["ok.sh", "hang.sh"] { chmod(sandbox.home + "/" + file, 0o755) }
+        try sandbox.write("""
+            version: 0.0
+            Resources:
+              - fn:
+                  Type: AWS::Lambda::Function
+                  Properties:
+                    Name: "fn"
+                    Alias: "live"
+                    CurrentVersion: "1"
+                    TargetVersion: "2"
+            Hooks:
+              - BeforeAllowTraffic: "CodeDeployHook_hang"
+            """, to: "appspec.yaml")
+        let script = try sandbox.write(#"""
+            local cutover = require "cutover"
+            local cloud = cutover.provider()
+            local home = ...
+            cloud:lambda { name = "fn", handler = home .. "/ok.sh" }
+            local v1 = cloud:publish "fn"
+            cloud:alias("fn", "live", v1)
+            cloud:lambda { name = "fn", handler = home .. "/hang.sh" } -- different code: a new version
+            local v2 = cloud:publish "fn"
+            cloud:lambda { name = "CodeDeployHook_hang", handler = home .. "/hang.sh", timeout = 1 }
+
+            local missing = cutover.group { platform = "lambda", name = "missing", lambda = "fn", alias = "nope" }
+            print("missing alias:", select(2, pcall(missing.deploy, missing, { version = v2 })))
+
+            local group = cutover.group { platform = "lambda", name = "fn-live", lambda = "fn", alias = "live" }
+            local same = group:deploy { version = v1 }
+            same:wait()
+            print("same version:", same.status, same.error, same.message)
+
+            local hung = group:deploy { appspec = home .. "/appspec.yaml" }
+            hung:wait()
+            print("hook never reports:", hung.status, hung.error, hung.message)
+
+            local td = cloud:task_definition { family = "broken", command = { "no-such-command-xyz" } }
+            cloud:service { name = "ok", task_definition = cloud:task_definition { family = "okay",
+                            command = { "python3", home .. "/app.py" }, environment = { VERSION = "v1" } }, desired_count = 1 }
+            local broken = cutover.group { platform = "ecs", name = "ok-prod", service = "ok" }:deploy { task_definition = td }
+            broken:wait()
+            print("command cannot start:", broken.status, broken.error, broken.message)
+            """#, to: "bad.lua")
+        try FileManager.default.copyItem(atPath: Self.root + "/examples/ecs/app.py", toPath: sandbox.home + "/app.py")
+        let result = try Pipes.run(sandbox.cutover(["run", "--provider", "local", script, sandbox.home]), timeout: .seconds(120))
+        defer { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) }
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("INVALID_LAMBDA_CONFIGURATION: function fn has no alias nope"), "\(result)")
+        #expect(result.stdout.contains("same version:\tFailed\tINVALID_LAMBDA_CONFIGURATION"), "\(result)")
+        #expect(result.stdout.contains("hook never reports:\tFailed\tHOOK_EXECUTION_FAILURE"), "\(result)")
+        #expect(result.stdout.contains("timed out"), "\(result)")
+        #expect(result.stdout.contains("command cannot start:\tFailed\tECS_UPDATE_ERROR"), "\(result)")
+        #expect(result.stdout.contains("no-such-command-xyz"), "\(result)")
     }
 
     @Test func planShowsAPolicysSteps() throws {

@@ -62,13 +62,13 @@ public final class LocalDeployment: @unchecked Sendable {
             step(.start)
         }
         while !state.isEnded {
+            // Nothing running, nothing queued, no timer: only a person can go on (approval).
+            if timers.isEmpty && inbox.isIdle { return }
             if let input = inbox.take(before: nextTimer()) {
                 step(input)
             } else if let first = timers.first, clock.now >= first {
                 timers.removeFirst()
                 step(.timer)
-            } else if timers.isEmpty && inbox.isIdle {
-                return // waiting for a person (approval)
             }
         }
     }
