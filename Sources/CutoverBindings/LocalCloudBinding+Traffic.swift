@@ -80,6 +80,11 @@ extension LocalCloudBinding {
             stack.push(JSONBridge.lua(answer))
             return 1
         }
+        t.method("metrics") { cloud, stack in
+            // cloud:metrics(function) → per version { version =, invocations =, errors =, duration_ms = { p50 =, … } }.
+            stack.push(JSONBridge.lua(try cloud.call("GET", "/v1/functions/\(try stack.checkString(2))/metrics")))
+            return 1
+        }
         t.method("task_definition") { cloud, stack in
             let f = try Fields(stack, 2)
             try f.rejectUnknown(["family", "command", "environment", "health_path", "port_env", "working_directory"],
