@@ -95,6 +95,11 @@ int cutover_process_spawn(const char *path, char *const argv[], char *const envp
 }
 
 pid_t cutover_process_spawn_detached(const char *path, char *const argv[], char *const envp[], const char *log_path) {
+    return cutover_process_spawn_logged(path, argv, envp, NULL, log_path);
+}
+
+pid_t cutover_process_spawn_logged(const char *path, char *const argv[], char *const envp[], const char *directory,
+                                   const char *log_path) {
     int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (log_fd < 0) return -errno;
     int status_pipe[2];
@@ -105,7 +110,7 @@ pid_t cutover_process_spawn_detached(const char *path, char *const argv[], char 
     }
     pid_t pid = fork();
     if (pid == 0) {
-        exec_child(path, argv, envp, NULL, log_fd, log_fd, status_pipe[1], (uid_t)-1, (gid_t)-1, NULL, 0);
+        exec_child(path, argv, envp, directory, log_fd, log_fd, status_pipe[1], (uid_t)-1, (gid_t)-1, NULL, 0);
     }
     int fork_error = pid < 0 ? errno : 0;
     close(log_fd);

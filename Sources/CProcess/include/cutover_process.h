@@ -25,6 +25,10 @@ int cutover_process_spawn(const char *path, char *const argv[], char *const envp
 /// and stderr appended to `log_path`. Returns its pid, or -errno.
 pid_t cutover_process_spawn_detached(const char *path, char *const argv[], char *const envp[], const char *log_path);
 
+/// As `cutover_process_spawn_detached`, starting in `directory` (NULL: the caller's).
+pid_t cutover_process_spawn_logged(const char *path, char *const argv[], char *const envp[], const char *directory,
+                                   const char *log_path);
+
 /// Sends `sig` to the process group `pgid`. Returns 0 or errno (ESRCH when it is gone).
 int cutover_process_signal_group(pid_t pgid, int sig);
 
