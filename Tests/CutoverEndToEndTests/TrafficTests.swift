@@ -97,9 +97,9 @@ struct TrafficTests {
             fd:wait(); sd:wait()
             print(fd.status, sd.status)
             """#, to: "weights.lua")
+        defer { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) }
         let result = try Pipes.run(sandbox.cutover(["run", "--provider", "local", script, Self.root + "/examples"]),
                                    timeout: .seconds(400))
-        defer { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) }
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.contains("Succeeded\tSucceeded"), "\(result)")
         var steps = 0
@@ -163,8 +163,8 @@ struct TrafficTests {
             print("command cannot start:", broken.status, broken.error, broken.message)
             """#, to: "bad.lua")
         try FileManager.default.copyItem(atPath: Self.root + "/examples/ecs/app.py", toPath: sandbox.home + "/app.py")
-        let result = try Pipes.run(sandbox.cutover(["run", "--provider", "local", script, sandbox.home]), timeout: .seconds(120))
         defer { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) }
+        let result = try Pipes.run(sandbox.cutover(["run", "--provider", "local", script, sandbox.home]), timeout: .seconds(120))
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.contains("INVALID_LAMBDA_CONFIGURATION: function fn has no alias nope"), "\(result)")
         #expect(result.stdout.contains("same version:\tFailed\tINVALID_LAMBDA_CONFIGURATION"), "\(result)")

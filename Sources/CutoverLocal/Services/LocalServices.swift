@@ -146,7 +146,7 @@ final class LocalServices: @unchecked Sendable {
             let ports = [runtime.port] + (runtime.testPort.map { [$0] } ?? [])
             let groups = Array(runtime.groups.keys)
             let drains = released.flatMap(\.drains)
-            try? ServiceExecutor.shared.run {
+            try? blocking {
                 for port in ports { try? await balancer.deleteListener(port: port, gracePeriod: .seconds(1)) }
                 for drain in drains { _ = await drain.outcome() }
                 for group in groups { try? await balancer.deleteTargetGroup(named: group) }
@@ -176,7 +176,7 @@ final class LocalServices: @unchecked Sendable {
             var group = existing
             if group?.healthCheck.path != definition.healthPath {
                 let balancer = self.balancer
-                try? ServiceExecutor.shared.run { try await balancer.deleteTargetGroup(named: spare) }
+                try? blocking { try await balancer.deleteTargetGroup(named: spare) }
                 group = try makeGroup(spare, healthPath: definition.healthPath, intervalMilliseconds: healthInterval)
             }
             return try lock.withLock {
@@ -308,7 +308,7 @@ final class LocalServices: @unchecked Sendable {
                 save()
                 return (leaving, released)
             }
-            try? ServiceExecutor.shared.run {
+            try? blocking {
                 for drain in released.drains { _ = await drain.outcome() }
             }
             _ = TaskProcess.stop(released.processes)
@@ -337,7 +337,7 @@ final class LocalServices: @unchecked Sendable {
         var listeners: [Int] = []
         func undo() {
             let (listeners, made) = (listeners, made)
-            try? ServiceExecutor.shared.run {
+            try? blocking {
                 for port in listeners { try? await balancer.deleteListener(port: port, gracePeriod: .zero) }
                 for name in made { try? await balancer.deleteTargetGroup(named: name) }
             }
@@ -388,7 +388,7 @@ final class LocalServices: @unchecked Sendable {
     private func listen(_ port: Int, forwardingTo group: TargetGroup, service: String, role: String) throws -> Int {
         let balancer = self.balancer
         do {
-            return try ServiceExecutor.shared.run { try await balancer.createListener(port: port, action: .forward(group)).port }
+            return try blocking { try await balancer.createListener(port: port, action: .forward(group)).port }
         } catch {
             throw ServiceError.invalid("service \(service): \(role) listener: \(error)")
         }
