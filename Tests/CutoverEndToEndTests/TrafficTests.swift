@@ -12,6 +12,7 @@ struct TrafficTests {
     /// leave no process of the sandbox behind.
     private func run(_ file: String, provider: String, timeout: Duration = .seconds(150)) throws -> Pipes.Output {
         let sandbox = try Sandbox()
+        defer { if provider == "local" { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) } }
         let result = try Pipes.run(sandbox.cutover(["run", "--provider", provider, file]), timeout: timeout)
         if provider == "local" {
             let down = try Pipes.run(sandbox.cutover(["local", "down"]))
