@@ -162,6 +162,15 @@ struct TrafficTests {
             local broken = cutover.group { platform = "ecs", name = "ok-prod", service = "ok" }:deploy { task_definition = td }
             broken:wait()
             print("command cannot start:", broken.status, broken.error, broken.message)
+
+            local web = cutover.group { platform = "ecs", name = "ok-rollback", service = "ok", rollback = { on = { "failure" } } }
+            web:hook("AfterAllowTraffic", function() error("smoke test failed after the shift") end)
+            local failed = web:deploy { task_definition = cloud:task_definition { family = "okay",
+                                        command = { "python3", home .. "/app.py" }, environment = { VERSION = "v2" } } }
+            failed:wait()
+            local sets = {}
+            for _, set in ipairs(cloud:describe_service("ok").task_sets) do sets[#sets + 1] = set.status .. " " .. set.task_definition end
+            print("rolled back:", failed.status, failed.error, failed.rollback.status, cloud:get(cloud:describe_service("ok").url), table.concat(sets, ","))
             """#, to: "bad.lua")
         try FileManager.default.copyItem(atPath: Self.root + "/examples/ecs/app.py", toPath: sandbox.home + "/app.py")
         defer { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) }
@@ -173,6 +182,8 @@ struct TrafficTests {
         #expect(result.stdout.contains("timed out"), "\(result)")
         #expect(result.stdout.contains("command cannot start:\tFailed\tECS_UPDATE_ERROR"), "\(result)")
         #expect(result.stdout.contains("no-such-command-xyz"), "\(result)")
+        // After the shift a failing hook sends production back to v1 and removes v2's task set.
+        #expect(result.stdout.contains("rolled back:\tFailed\tHOOK_EXECUTION_FAILURE\tSucceeded\tv1\n\tPRIMARY okay:1\n"), "\(result)")
     }
 
     @Test func planShowsAPolicysSteps() throws {

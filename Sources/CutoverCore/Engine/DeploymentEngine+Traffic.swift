@@ -108,7 +108,8 @@ extension DeploymentEngine {
     /// wait, then removes it; a function's alias already points at the target version.
     private mutating func concludeTraffic(_ now: Int64) {
         guard let traffic = spec.traffic else { return }
-        if traffic.kind == .service && !state.originalTerminated {
+        // A rollback deploys the version that is primary again: there is no original to remove.
+        if traffic.kind == .service && !state.originalTerminated && spec.creator != .codeDeployRollback {
             if traffic.terminationWaitSeconds > 0 && !state.terminatingOriginal && state.terminationUntil == nil
                 && !hasWaitedForTermination {
                 let until = now + Int64(traffic.terminationWaitSeconds) * 1000

@@ -47,8 +47,17 @@ struct LocalTrafficDriver: Sendable {
                                       additionalWeight: weight > 0 ? Double(weight) : nil)
             _ = try client.send("PUT", aliasPath, body, as: Control.JSONValue.self)
         case .service:
+            if try replacementTaskSet() == nil, try primaryTaskDefinition() == traffic.targetVersion {
+                return // a rollback: the version it deploys already has all the traffic
+            }
             _ = try client.send("PUT", "/v1/services/\(traffic.name)/traffic", ["replacement_weight": weight], as: Control.JSONValue.self)
         }
+    }
+
+    /// The task definition of the service's primary task set.
+    func primaryTaskDefinition() throws -> String? {
+        let service = try client.get("/v1/services/\(traffic.name)", as: Control.JSONValue.self)
+        return (service["task_sets"]?.array ?? []).first { $0["status"]?.string == "PRIMARY" }?["task_definition"]?.string
     }
 
     func restore() throws -> String {
@@ -108,6 +117,9 @@ extension LocalTrafficDriver {
                 return result(.succeeded, .success, "replacement task set \(id) (\(traffic.targetVersion)) is stable")
             case .allowTestTraffic where traffic.kind == .service:
                 guard traffic.hasTestListener else { return result(.succeeded, .success, "no test listener") }
+                if try replacementTaskSet() == nil, try primaryTaskDefinition() == traffic.targetVersion {
+                    return result(.succeeded, .success, "\(traffic.targetVersion) is primary: the test listener already routes to it")
+                }
                 _ = try client.send("PUT", "/v1/services/\(traffic.name)/test-traffic", ["to": "replacement"], as: Control.JSONValue.self)
                 return result(.succeeded, .success, "test listener routes to the replacement")
             default:
