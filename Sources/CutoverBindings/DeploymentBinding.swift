@@ -435,6 +435,13 @@ final class DeploymentBinding {
             t["kind"] = "termination_wait_started"; t["until"] = .number(Double(until) / 1000)
         case .originalTerminationRequested: t["kind"] = "original_termination_requested"
         case .originalTerminated: t["kind"] = "original_terminated"
+        case .stageStarted(let stage): t["kind"] = "stage"; t["stage"] = .string(stage.rawValue)
+        case .readyWaitStarted(let until): t["kind"] = "ready_wait_started"; t["until"] = .number(Double(until) / 1000)
+        case .replacementDiscardRequested(let status, let code, let message):
+            t["kind"] = "replacement_discard_requested"; t["status"] = .string(status.rawValue)
+            if let code { t["error"] = .string(code.rawValue) }
+            t["message"] = .string(message)
+        case .replacementDiscarded(let message): t["kind"] = "replacement_discarded"; t["message"] = .string(message)
         }
         return t
     }

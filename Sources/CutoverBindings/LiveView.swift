@@ -66,6 +66,12 @@ final class LiveView: @unchecked Sendable {
             line = "\(spec.id) \(status.rawValue)" + (code.map { " (\($0.rawValue))" } ?? "") + ": \(message)"
         case .rollbackRequested(let revision):
             line = "rolling back to \(revision)"
+        case .stageStarted(let stage):
+            line = "stage: " + stage.rawValue.split(separator: "_").joined(separator: " ")
+        case .readyWaitStarted(let until):
+            line = "replacements ready; waiting until \(Timeline.clock(until - run.createdAt)) for d:continue()"
+        case .replacementDiscarded(let message):
+            line = "replacements discarded: \(message)"
         case .trafficShifted(let weight):
             line = "traffic: \(weight)% on \(spec.traffic?.targetVersion ?? "the target version")"
         case .trafficRestoreRequested:
@@ -74,6 +80,8 @@ final class LiveView: @unchecked Sendable {
             line = "restored: \(message)"
         case .terminationWaitStarted(let until):
             line = "keeping the original task set until \(Timeline.clock(until - run.createdAt)) (d:continue() ends the wait)"
+        case .originalTerminated where spec.blueGreen != nil:
+            line = spec.blueGreen!.keepOriginals ? "original instances kept running (KEEP_ALIVE)" : "original instances terminated"
         case .originalTerminated:
             line = "original task set removed"
         default:

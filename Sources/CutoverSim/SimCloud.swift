@@ -88,14 +88,18 @@ public final class SimCloud {
         }
         var selected: [TargetDescription]
         var traffic: TrafficTarget?
-        if group.group.platform == .server {
+        var blueGreen: BlueGreenOptions?
+        let id = "d-" + String(nextDeploymentNumber, radix: 36).uppercased().leftPadded(to: 9)
+        if group.group.blueGreen != nil {
+            let original = rollbackOf.flatMap { r in deployments.first { $0.spec.id == r } }
+            (selected, blueGreen) = try blueGreenTargets(for: group, deploymentID: id, rollbackOf: original)
+        } else if group.group.platform == .server {
             selected = group.selection.select(from: instances.map(\.description))
         } else {
             let (t, description) = try trafficTarget(for: group, revision: revision)
             traffic = t
             selected = [description]
         }
-        let id = "d-" + String(nextDeploymentNumber, radix: 36).uppercased().leftPadded(to: 9)
         nextDeploymentNumber += 1
         // A rollback of traffic moves everything back at once (reference §13: "on alarm: immediately").
         let rollbackConfiguration = traffic != nil && creator == .codeDeployRollback
@@ -109,7 +113,7 @@ public final class SimCloud {
             loadBalanced: group.loadBalanced,
             ignoreApplicationStopFailures: ignoreApplicationStopFailures, alarms: group.alarms,
             autoRollback: group.autoRollback, creator: creator, rollbackOf: rollbackOf,
-            policy: creator == .codeDeployRollback && traffic != nil ? nil : policy, traffic: traffic)
+            policy: creator == .codeDeployRollback && traffic != nil ? nil : policy, traffic: traffic, blueGreen: blueGreen)
         let deployment = SimDeployment(spec: spec, at: now)
         deployments.append(deployment)
         groups[name]?.activeDeployment = id
@@ -157,6 +161,15 @@ public final class SimCloud {
         case .targetEnded(let t, let status):
             guard deployment.spec.traffic == nil else { return }
             guard let index = instanceIndex(deployment.spec.targets[t].id) else { return }
+            if let blueGreen = deployment.spec.blueGreen {
+                // A replacement has the revision once installed; the originals keep theirs.
+                if status == .ready && t < blueGreen.replacementCount {
+                    instances[index].revision = deployment.spec.revision
+                } else if status == .failed {
+                    instances[index].health = .unhealthy
+                }
+                return
+            }
             if status == .succeeded {
                 instances[index].revision = deployment.spec.revision
                 instances[index].health = .healthy
@@ -194,8 +207,10 @@ public final class SimCloud {
                                           creator: .codeDeployRollback, rollbackOf: deployment.spec.id) {
                 deployment.rollback = rollback
             }
-        case .setTraffic, .restoreTraffic, .terminateOriginal:
+        case .setTraffic, .restoreTraffic:
             carryOutTraffic(command, for: deployment)
+        case .terminateOriginal, .discardReplacement:
+            if deployment.spec.blueGreen != nil { carryOutBlueGreen(command, for: deployment) } else { carryOutTraffic(command, for: deployment) }
         }
     }
 

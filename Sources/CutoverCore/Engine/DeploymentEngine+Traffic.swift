@@ -168,15 +168,20 @@ extension DeploymentEngine {
 
     mutating func originalTerminated(_ error: String?, _ now: Int64) {
         guard state.terminatingOriginal else { return }
+        emit(.originalTerminated)
+        if spec.blueGreen != nil {
+            // Traffic is on the replacements: a failure to terminate is reported, not undone.
+            let note = error.map { "; terminating the original instances failed: \($0)" } ?? ""
+            return finish(.succeeded, nil, blueGreenSummary + note, now, rollback: false)
+        }
         if let error {
-            emit(.originalTerminated)
             return finish(.failed, .ecsUpdateError, "removing the original task set failed: \(error)", now, rollback: false)
         }
-        emit(.originalTerminated)
         proceedTraffic(now)
     }
 
     mutating func continueDeployment(_ now: Int64) {
+        if state.readyUntil != nil { return startStage(.reroute, now) }
         guard state.terminationUntil != nil else { return }
         terminateOriginal()
     }

@@ -19,8 +19,11 @@ public enum EngineInput: Sendable, Equatable {
     case trafficRestored(message: String, error: String?)
     /// The provider's answer to `terminateOriginal`.
     case originalTerminated(error: String?)
-    /// Cut a wait short (ECS: the termination wait, as ContinueDeployment(TERMINATION_WAIT)).
+    /// Cut a wait short: the ready wait (ContinueDeployment(READY_WAIT)) or the
+    /// termination wait (ContinueDeployment(TERMINATION_WAIT)).
     case continueDeployment
+    /// The provider's answer to `discardReplacement`.
+    case replacementDiscarded(message: String, error: String?)
 }
 
 /// What the engine asks the driver to do, after the events that led to it are recorded.
@@ -40,8 +43,11 @@ public enum EngineCommand: Sendable, Equatable {
     /// Lambda, ECS: give the original version all the traffic back (production and test
     /// listeners) and remove the replacement task set; answer with `.trafficRestored`.
     case restoreTraffic
-    /// ECS: make the replacement task set primary and remove the original one.
+    /// ECS: make the replacement task set primary and remove the original one. Server
+    /// blue/green: terminate the original instances (or, KEEP_ALIVE, let them be).
     case terminateOriginal
+    /// Server blue/green: terminate the replacement instances (answer `.replacementDiscarded`).
+    case discardReplacement
 }
 
 /// The server deployment engine: a pure state machine. `handle` takes an input and the
@@ -116,6 +122,7 @@ public struct DeploymentEngine: Sendable {
             case .trafficRestored(let message, let error): trafficRestored(message, error, now)
             case .originalTerminated(let error): originalTerminated(error, now)
             case .continueDeployment: continueDeployment(now)
+            case .replacementDiscarded(let message, let error): replacementDiscarded(message, error, now)
             }
         }
         return (produced, commands)
@@ -141,6 +148,7 @@ public struct DeploymentEngine: Sendable {
     private mutating func start(_ now: Int64) {
         guard state.status == .created else { return }
         if spec.shiftsTraffic { return startTraffic(now) }
+        if spec.blueGreen != nil { return startBlueGreen(now) }
         let n = spec.targets.count
         guard let rule = spec.configuration.minimumHealthyHosts else {
             return fail(.invalidRevision, "configuration \(spec.configuration.name) has no minimum healthy hosts (it is for \(spec.configuration.platform.rawValue))", now, rollback: false)
@@ -170,6 +178,7 @@ public struct DeploymentEngine: Sendable {
     /// Decides what comes next when nothing is in flight.
     mutating func advance(_ now: Int64) {
         if spec.shiftsTraffic { return proceedTraffic(now) }
+        if spec.blueGreen != nil { return proceedBlueGreen(now) }
         guard !state.isEnded, state.batchRemaining == 0 else { return }
         if let stopping = state.stopping {
             return finish(.stopped, stopping.code, stopping.message, now, rollback: stopping.rollback)
@@ -242,7 +251,7 @@ public struct DeploymentEngine: Sendable {
             commands.append(.runLifecycleEvent(target: t, event: event))
             return
         }
-        emit(.targetEnded(target: t, status: .succeeded))
+        emit(.targetEnded(target: t, status: state.stage == .install ? .ready : .succeeded))
     }
 
     private mutating func lifecycleEnded(_ t: Int, _ event: LifecycleEvent, _ status: LifecycleEventStatus,
@@ -285,6 +294,14 @@ public struct DeploymentEngine: Sendable {
             guard state.restoring == nil else { return }
             return requestRestore(status, code, message, rollback: rollback)
         }
+        if let blueGreen = spec.blueGreen, status != .succeeded, !state.discarded,
+           !state.rerouted, !blueGreen.rollingBack {
+            // Traffic never left the originals: the replacements are of no use.
+            guard state.discarding == nil else { return }
+            emit(.replacementDiscardRequested(status: status, error: code, message: message))
+            commands.append(.discardReplacement)
+            return
+        }
         // Targets never reached are skipped (reference §8.2).
         for t in 0..<spec.targets.count where state.targetStatus[t] == .pending {
             emit(.targetEnded(target: t, status: .skipped))
@@ -293,6 +310,8 @@ public struct DeploymentEngine: Sendable {
         guard rollback, status != .succeeded else { return }
         if spec.creator == .codeDeployRollback {
             emit(.rollbackUnavailable(message: "a rollback is not rolled back"))
+        } else if spec.blueGreen != nil && !state.rerouted {
+            emit(.rollbackUnavailable(message: "traffic never left the original instances; the replacements were discarded"))
         } else if let traffic = spec.traffic {
             // Lambda and ECS roll back to the version that had the traffic (reference §9.1).
             emit(.rollbackRequested(revision: traffic.currentVersion))
@@ -333,6 +352,10 @@ public struct DeploymentEngine: Sendable {
     }
 
     private mutating func timer(_ now: Int64) {
+        if let until = state.readyUntil {
+            if now >= until { return readyWaitExpired(now) }
+            return commands.append(.wake(atMilliseconds: until))
+        }
         if let until = state.terminationUntil {
             if now >= until { terminateOriginal() } else { commands.append(.wake(atMilliseconds: until)) }
             return

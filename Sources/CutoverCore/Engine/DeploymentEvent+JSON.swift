@@ -59,6 +59,16 @@ extension RecordedEvent {
             out += "\"original_termination_requested\""
         case .originalTerminated:
             out += "\"original_terminated\""
+        case .stageStarted(let stage):
+            out += "\"stage\",\"stage\":\"\(stage.rawValue)\""
+        case .readyWaitStarted(let until):
+            out += "\"ready_wait_started\",\"until\":\(until)"
+        case .replacementDiscardRequested(let status, let code, let message):
+            out += "\"replacement_discard_requested\",\"status\":\"\(status.rawValue)\""
+            if let code { out += ",\"error\":\"\(code.rawValue)\"" }
+            out += ",\"message\":" + JSONText.quote(message)
+        case .replacementDiscarded(let message):
+            out += "\"replacement_discarded\",\"message\":" + JSONText.quote(message)
         }
         return out + "}"
     }

@@ -40,6 +40,17 @@ public enum DeploymentEvent: Sendable, Equatable {
     /// ECS: the original task set is being removed and the replacement made primary.
     case originalTerminationRequested
     case originalTerminated
+
+    // Server blue/green.
+    /// A stage begins: its targets start over with its events.
+    case stageStarted(BlueGreenStage)
+    /// The replacements are installed; the deployment is Ready until then, or until
+    /// `continueDeployment`.
+    case readyWaitStarted(untilMilliseconds: Int64)
+    /// Ending before traffic moved: the replacements go first, then the deployment ends
+    /// as recorded here.
+    case replacementDiscardRequested(status: DeploymentStatus, error: DeploymentErrorCode?, message: String)
+    case replacementDiscarded(message: String)
 }
 
 /// One step a policy asks for (DESIGN.md "Policies").

@@ -28,13 +28,15 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
     /// Lambda and ECS: what traffic moves between. The one target is the function or
     /// the service.
     public var traffic: TrafficTarget?
+    /// Server blue/green: which targets are the replacements, and the waits.
+    public var blueGreen: BlueGreenOptions?
 
     public init(id: String, application: String, group: String, platform: ComputePlatform = .server,
                 revision: String, lastSuccessfulRevision: String? = nil, configuration: DeploymentConfiguration,
                 targets: [TargetDescription], loadBalanced: Bool = false, ignoreApplicationStopFailures: Bool = false,
                 alarms: AlarmConfiguration = .init(), autoRollback: AutoRollbackConfiguration = .init(),
                 creator: DeploymentCreator = .user, rollbackOf: String? = nil, policy: String? = nil,
-                traffic: TrafficTarget? = nil) {
+                traffic: TrafficTarget? = nil, blueGreen: BlueGreenOptions? = nil) {
         self.id = id
         self.application = application
         self.group = group
@@ -51,11 +53,13 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
         self.rollbackOf = rollbackOf
         self.policy = policy
         self.traffic = traffic
+        self.blueGreen = blueGreen
     }
 
     /// The lifecycle events every target goes through, in order.
     public var lifecycleOrder: [LifecycleEvent] {
-        switch platform {
+        if let blueGreen { return blueGreen.rollingBack ? BlueGreenStage.restoreOriginals.events : BlueGreenStage.install.events }
+        return switch platform {
         case .server: loadBalanced ? LifecycleEvent.serverInPlaceWithLoadBalancer : LifecycleEvent.serverInPlace
         case .lambda: LifecycleEvent.lambda
         case .ecs: LifecycleEvent.ecs

@@ -3,7 +3,8 @@
 /// Per-target data lives in arrays indexed like `DeploymentSpec.targets`, so every
 /// event costs O(1) to apply (100k-instance fleets stay linear).
 public struct DeploymentState: Sendable {
-    public let order: [LifecycleEvent]
+    /// The events every target goes through (blue/green: those of the current stage).
+    public private(set) var order: [LifecycleEvent]
     public private(set) var status: DeploymentStatus = .created
     public private(set) var error: DeploymentErrorCode?
     public private(set) var message = ""
@@ -51,11 +52,22 @@ public struct DeploymentState: Sendable {
     public private(set) var terminatingOriginal = false
     public private(set) var originalTerminated = false
 
+    // Server blue/green.
+    /// How many of the first targets are the replacements (0: not blue/green).
+    public let replacementCount: Int
+    public private(set) var stage: BlueGreenStage?
+    public private(set) var readyUntil: Int64?
+    /// Traffic went to a replacement (a rollback must route it back).
+    public private(set) var rerouted = false
+    public private(set) var discarding: (status: DeploymentStatus, error: DeploymentErrorCode?, message: String)?
+    public private(set) var discarded = false
+
     let platformShiftsTraffic: Bool
 
     public init(spec: DeploymentSpec) {
         order = spec.lifecycleOrder
         platformShiftsTraffic = spec.shiftsTraffic
+        replacementCount = spec.blueGreen?.replacementCount ?? 0
         let n = spec.targets.count
         targetStatus = Array(repeating: .pending, count: n)
         nextEvent = Array(repeating: 0, count: n)
@@ -159,6 +171,26 @@ public struct DeploymentState: Sendable {
         case .originalTerminated:
             terminatingOriginal = false
             originalTerminated = true
+        case .stageStarted(let stage):
+            self.stage = stage
+            order = stage.events
+            readyUntil = nil
+            if status == .ready { status = .inProgress }
+            let range = stage.onReplacements ? 0..<replacementCount : replacementCount..<targetStatus.count
+            for t in range where targetStatus[t] != .failed && targetStatus[t] != .skipped {
+                targetStatus[t] = .pending
+                nextEvent[t] = 0
+            }
+            if stage == .reroute { rerouted = true }
+        case .readyWaitStarted(let until):
+            readyUntil = until
+            status = .ready
+        case .replacementDiscardRequested(let status, let error, let message):
+            discarding = (status, error, message)
+            readyUntil = nil
+            if self.status == .ready { self.status = .inProgress }
+        case .replacementDiscarded:
+            discarded = true
         }
     }
 }

@@ -45,11 +45,13 @@ public struct DeploymentGroup: Sendable, Equatable, Codable {
     public var autoRollback: AutoRollbackConfiguration
     /// Lambda and ECS groups: the function and alias, or the service, traffic moves on.
     public var traffic: TrafficGroupTarget?
+    /// Server groups deployed blue/green (reference §10); nil: in place.
+    public var blueGreen: BlueGreenGroupOptions?
 
     public init(application: Application, name: String, selection: TargetSelection,
                 configuration: DeploymentConfiguration, loadBalanced: Bool = false,
                 alarms: AlarmConfiguration = .init(), autoRollback: AutoRollbackConfiguration = .init(),
-                traffic: TrafficGroupTarget? = nil) {
+                traffic: TrafficGroupTarget? = nil, blueGreen: BlueGreenGroupOptions? = nil) {
         self.application = application
         self.name = name
         self.selection = selection
@@ -58,6 +60,7 @@ public struct DeploymentGroup: Sendable, Equatable, Codable {
         self.alarms = alarms
         self.autoRollback = autoRollback
         self.traffic = traffic
+        self.blueGreen = blueGreen
     }
 
     public var platform: ComputePlatform { application.platform }
@@ -77,6 +80,21 @@ public struct DeploymentGroup: Sendable, Equatable, Codable {
         case (.server, _?): throw .invalid("deployment group \(name): a server group deploys to instances, not to a function or a service")
         case (.lambda, _): throw .invalid("deployment group \(name): a lambda group needs a function and an alias")
         case (.ecs, _): throw .invalid("deployment group \(name): an ecs group needs a service")
+        }
+        if let blueGreen {
+            guard platform == .server else { throw .invalid("deployment group \(name): blue/green options are for server groups") }
+            guard loadBalanced else {
+                throw .invalid("deployment group \(name): a blue/green deployment needs a load balancer (MISSING_ELB_INFORMATION)")
+            }
+            if case .copyAutoScalingGroup = blueGreen.greenFleet, selection.autoScalingGroups.isEmpty {
+                throw .invalid("deployment group \(name): copying the Auto Scaling group needs targets = { asg = {…} }")
+            }
+            if let wait = blueGreen.readyWaitSeconds, !(0...48 * 3600).contains(wait) {
+                throw .invalid("deployment group \(name): the ready wait is at most 48 hours")
+            }
+            if !(0...2880 * 60).contains(blueGreen.terminationWaitSeconds) {
+                throw .invalid("deployment group \(name): the termination wait is 0 to 2880 minutes")
+            }
         }
         if let traffic {
             if traffic.name.isEmpty { throw .invalid("deployment group \(name): the \(traffic.kind.rawValue) needs a name") }
@@ -111,5 +129,30 @@ public struct TrafficGroupTarget: Sendable, Equatable, Codable {
 
     public static func service(_ name: String, terminationWaitSeconds: Int = 0) -> TrafficGroupTarget {
         TrafficGroupTarget(kind: .service, name: name, terminationWaitSeconds: terminationWaitSeconds)
+    }
+}
+
+/// How a server group deploys blue/green (reference §10).
+public struct BlueGreenGroupOptions: Sendable, Equatable, Codable {
+    public enum GreenFleet: Sendable, Equatable, Codable {
+        /// COPY_AUTO_SCALING_GROUP: a new group like the deployment group's, with as many
+        /// instances as are healthy in it.
+        case copyAutoScalingGroup
+        /// DISCOVER_EXISTING: instances given by tags or names.
+        case discover(TargetSelection)
+    }
+
+    public var greenFleet: GreenFleet
+    /// nil: CONTINUE_DEPLOYMENT; else STOP_DEPLOYMENT after this wait.
+    public var readyWaitSeconds: Int?
+    public var terminationWaitSeconds: Int
+    public var keepOriginals: Bool
+
+    public init(greenFleet: GreenFleet, readyWaitSeconds: Int? = nil, terminationWaitSeconds: Int = 0,
+                keepOriginals: Bool = false) {
+        self.greenFleet = greenFleet
+        self.readyWaitSeconds = readyWaitSeconds
+        self.terminationWaitSeconds = terminationWaitSeconds
+        self.keepOriginals = keepOriginals
     }
 }

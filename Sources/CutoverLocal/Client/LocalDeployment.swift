@@ -155,6 +155,9 @@ public final class LocalDeployment: @unchecked Sendable {
             rollbackRevision = revision
         case .setTraffic, .restoreTraffic, .terminateOriginal:
             carryOutTraffic(command)
+        case .discardReplacement:
+            // Server blue/green does not run on the local cloud yet (issue 6): nothing was created.
+            inbox.put(.replacementDiscarded(message: "no replacement instances on the local cloud", error: nil))
         }
     }
 

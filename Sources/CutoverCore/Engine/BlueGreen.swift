@@ -1,0 +1,52 @@
+/// Server blue/green options of one deployment (reference §5.3, §10).
+///
+/// The deployment's targets are the replacement (green) instances first, then the
+/// originals (blue): `targets[0..<replacementCount]` are green.
+public struct BlueGreenOptions: Sendable, Equatable, Codable {
+    public var replacementCount: Int
+    /// nil: reroute as soon as the replacements are installed (CONTINUE_DEPLOYMENT);
+    /// else wait this long, status Ready, for `continueDeployment`, then stop
+    /// (STOP_DEPLOYMENT).
+    public var readyWaitSeconds: Int?
+    /// How long the originals keep running once traffic left them.
+    public var terminationWaitSeconds: Int
+    /// KEEP_ALIVE: the originals are taken out of the load balancer but not terminated.
+    public var keepOriginals: Bool
+    /// A rollback: traffic goes back to the originals, then the replacements go.
+    public var rollingBack: Bool
+
+    public init(replacementCount: Int, readyWaitSeconds: Int? = nil, terminationWaitSeconds: Int = 0,
+                keepOriginals: Bool = false, rollingBack: Bool = false) {
+        self.replacementCount = replacementCount
+        self.readyWaitSeconds = readyWaitSeconds
+        self.terminationWaitSeconds = terminationWaitSeconds
+        self.keepOriginals = keepOriginals
+        self.rollingBack = rollingBack
+    }
+}
+
+/// The stages of a blue/green deployment, each a set of targets going through a few
+/// lifecycle events in batches.
+public enum BlueGreenStage: String, Sendable, Equatable, Codable {
+    /// The revision is installed on the replacements (they end Ready).
+    case install
+    /// The replacements are registered with the load balancer.
+    case reroute
+    /// The originals are taken out of it.
+    case block
+    /// A rollback: the originals are registered again…
+    case restoreOriginals = "restore_originals"
+    /// …and the replacements taken out.
+    case blockReplacements = "block_replacements"
+
+    public var events: [LifecycleEvent] {
+        switch self {
+        case .install: LifecycleEvent.serverInPlace
+        case .reroute, .restoreOriginals: [.beforeAllowTraffic, .allowTraffic, .afterAllowTraffic]
+        case .block, .blockReplacements: [.beforeBlockTraffic, .blockTraffic, .afterBlockTraffic]
+        }
+    }
+
+    /// Whether the stage's targets are the replacements (else the originals).
+    public var onReplacements: Bool { self == .install || self == .reroute || self == .blockReplacements }
+}
