@@ -418,6 +418,8 @@ final class CloudBinding: CloudProvider {
 final class SimRun: DeploymentRun {
     let cloud: CloudBinding
     let deployment: SimDeployment
+    /// Ready waits (by their end) at which `run` already returned to the caller.
+    private var pausedAtReady = Set<Int64>()
     var live: ((DeploymentRun, RecordedEvent) -> Void)?
 
     init(cloud: CloudBinding, deployment: SimDeployment) {
@@ -454,7 +456,14 @@ final class SimRun: DeploymentRun {
             cloud.sim.run(until: Int64(untilSeconds * 1000))
             return
         }
-        cloud.sim.run(until: deployment)
+        // The first time a blue/green deployment is Ready, control comes back to the
+        // caller (d:continue(), or d:wait() again to let the wait run out).
+        cloud.sim.run(until: deployment) { [self] d in
+            guard d.state.status == .ready, let until = d.state.readyUntil, !pausedAtReady.contains(until) else { return false }
+            pausedAtReady.insert(until)
+            return true
+        }
+        if deployment.state.status == .ready { return }
         // A rollback this deployment started runs to its end too.
         if let rollback = deployment.rollback { cloud.sim.run(until: rollback) }
     }

@@ -17,7 +17,7 @@ final class GroupBinding {
 
     static let fields = ["provider", "application", "name", "platform", "targets", "config", "load_balancer",
                          "alarms", "rollback", "ignore_poll_alarm_failure", "lambda", "alias", "service",
-                         "termination_wait"]
+                         "termination_wait", "blue_green"]
 
     /// `{ application =, name =, targets = { tags = {…} | tag_set = {{…}} | asg = {…} | hosts = {…} },
     ///    config = "CodeDeployDefault.OneAtATime", load_balancer = true, alarms = {…},
@@ -45,6 +45,7 @@ final class GroupBinding {
         }
         let selection = platform == .server ? try targets(f) : TargetSelection()
         let traffic = try trafficTarget(f, platform: platform)
+        let blueGreen = try blueGreenOptions(f, platform: platform)
         var rollback = Set<AutoRollbackConfiguration.Trigger>()
         if let r = try f.table("rollback") {
             try r.rejectUnknown(["on"], function: "group")
@@ -67,7 +68,8 @@ final class GroupBinding {
         let loadBalanced = loadBalancerName != nil || lbValue == true
         let group = DeploymentGroup(application: Application(name: application, platform: platform), name: name, selection: selection,
                                     configuration: configuration, loadBalanced: loadBalanced, alarms: alarms,
-                                    autoRollback: AutoRollbackConfiguration(triggers: rollback), traffic: traffic)
+                                    autoRollback: AutoRollbackConfiguration(triggers: rollback), traffic: traffic,
+                                    blueGreen: blueGreen)
         do {
             try provider.addGroup(group)
         } catch {
@@ -77,6 +79,28 @@ final class GroupBinding {
         let binding = provider.groupBindings[name] ?? GroupBinding(provider: provider, name: name)
         provider.groupBindings[name] = binding
         return binding
+    }
+
+    /// `blue_green = { green = "copy" | { tags = {…} | hosts = {…} | asg = {…} }, ready_wait = "30m",
+    ///   termination_wait = "5m", keep_original = false }` (server groups, with a load balancer).
+    static func blueGreenOptions(_ f: Fields, platform: ComputePlatform) throws -> BlueGreenGroupOptions? {
+        guard let b = try f.table("blue_green") else { return nil }
+        guard platform == .server else { throw f.error("blue_green", "is for server groups; lambda and ecs groups shift traffic") }
+        try b.rejectUnknown(["green", "ready_wait", "termination_wait", "keep_original"], function: "group")
+        var fleet = BlueGreenGroupOptions.GreenFleet.copyAutoScalingGroup
+        if let name = b.value("green").stringValue {
+            guard name == "copy" else { throw b.error("green", "\"copy\" (of the group's Auto Scaling group) or a targets table expected, got \"\(name)\"") }
+        } else if case .reference = b.value("green") {
+            fleet = .discover(try targets(b, key: "green"))
+        }
+        func seconds(_ key: String) throws -> Int? {
+            guard !b.value(key).isNil else { return nil }
+            guard let s = parseDuration(b.value(key)), s >= 0 else { throw b.error(key, "a duration expected (\"30s\", \"5m\" or seconds)") }
+            return s
+        }
+        return BlueGreenGroupOptions(greenFleet: fleet, readyWaitSeconds: try seconds("ready_wait"),
+                                     terminationWaitSeconds: try seconds("termination_wait") ?? 0,
+                                     keepOriginals: try b.bool("keep_original") ?? false)
     }
 
     /// Lambda: `lambda = "checkout", alias = "live"`; ECS: `service = "web", termination_wait = "5m"`.
@@ -105,9 +129,9 @@ final class GroupBinding {
 
     /// `targets = { tags = { env = "prod" } }` (KEY_AND_VALUE filters, ORed), `filters = {…}`
     /// (explicit `{ key =, value =, type = }`), `tag_set = { {…}, {…} }`, `asg = {…}`, `hosts = {…}`.
-    static func targets(_ f: Fields) throws -> TargetSelection {
-        guard let t = try f.table("targets") else {
-            throw f.error("targets", "table expected, got nil (for example targets = { tags = { env = \"prod\" } })")
+    static func targets(_ f: Fields, key: String = "targets") throws -> TargetSelection {
+        guard let t = try f.table(key) else {
+            throw f.error(key, "table expected, got nil (for example \(key) = { tags = { env = \"prod\" } })")
         }
         try t.rejectUnknown(["tags", "filters", "tag_set", "asg", "hosts"], function: "group")
         var selection = TargetSelection()

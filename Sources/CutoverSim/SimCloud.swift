@@ -137,10 +137,14 @@ public final class SimCloud {
     }
 
     /// Runs until `deployment` ended (or nothing more can happen).
-    public func run(until deployment: SimDeployment) {
+    /// Runs until `deployment` ended (or nothing more can happen), or until `pause`
+    /// says so after a step (a blue/green deployment entering its ready wait: a person
+    /// decides what comes next).
+    public func run(until deployment: SimDeployment, pause: (SimDeployment) -> Bool = { _ in false }) {
         while !deployment.state.isEnded, let item = queue.popIfDue(notAfter: .max) {
             now = max(now, item.time)
             step(item.deployment, item.input)
+            if pause(deployment) { return }
         }
     }
 
