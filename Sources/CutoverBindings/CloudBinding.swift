@@ -358,6 +358,32 @@ final class CloudBinding: CloudProvider {
                 stack.push("\(family):\(revision)")
                 return 1
             }
+            // Auto Scaling: cloud:asg{ name =, min =, max =, desired =, prefix =, tags = }, cloud:scale(name, n).
+            t.method("asg") { cloud, stack in
+                let f = try Fields(stack, 2)
+                try f.rejectUnknown(["name", "min", "max", "desired", "prefix", "tags"], function: "asg")
+                let name = try f.requiredString("name")
+                let (min, max) = (try f.int("min") ?? 1, try f.int("max") ?? 10)
+                let (desired, prefix, tags) = (try f.int("desired") ?? min, try f.string("prefix"), try f.stringMap("tags") ?? [:])
+                do {
+                    try cloud.sim.createAutoScalingGroup(name: name, min: min, max: max, desired: desired, prefix: prefix, tags: tags)
+                } catch {
+                    throw LuaArgumentError(2, "\(error)")
+                }
+                stack.push(name)
+                return 1
+            }
+            t.method("scale") { cloud, stack in
+                let name = try stack.checkString(2)
+                let desired = Int(try stack.checkInteger(3))
+                do {
+                    try cloud.sim.scale(name, desired: desired)
+                } catch {
+                    throw LuaArgumentError(2, "\(error)")
+                }
+                stack.push(table: LuaTable(array: cloud.sim.instances.filter { $0.autoScalingGroup == name }.map { .string($0.id) }))
+                return 1
+            }
             t.method("load") { cloud, stack in
                 // The simulator sends no requests: its alarm models use the rate.
                 let (_, rate, _) = try LoadBinding.options(Fields(stack, 2))

@@ -21,6 +21,8 @@ public final class SimCloud {
     /// Functions and services, for Lambda and ECS groups.
     public var functions: [String: SimFunction] = [:]
     public internal(set) var services: [String: SimService] = [:]
+    /// Auto Scaling groups, by name.
+    public internal(set) var autoScalingGroups: [String: SimAutoScalingGroup] = [:]
     /// Function alarms modelled from the traffic (`modelAlarmFires`), by name.
     public var modelAlarms: [String: AlarmDefinition] = [:]
     /// The share of failing invocations, per function and version.
@@ -81,9 +83,11 @@ public final class SimCloud {
     @discardableResult
     public func deploy(group name: String, revision: String, configuration: DeploymentConfiguration? = nil,
                        policy: String? = nil, ignoreApplicationStopFailures: Bool = false,
-                       creator: DeploymentCreator = .user, rollbackOf: String? = nil) throws(CoreError) -> SimDeployment {
+                       creator: DeploymentCreator = .user, rollbackOf: String? = nil,
+                       only: Set<String>? = nil) throws(CoreError) -> SimDeployment {
         guard let group = groups[name] else { throw .deployment(.deploymentGroupMissing, "no deployment group named \(name)") }
-        if let active = group.activeDeployment {
+        // Launch deployments run beside the group's own (reference §11).
+        if let active = group.activeDeployment, creator != .autoscaling {
             throw .invalid("DeploymentLimitExceededException: the deployment group \(name) already has an active deployment \(active)")
         }
         var selected: [TargetDescription]
@@ -95,6 +99,7 @@ public final class SimCloud {
             (selected, blueGreen) = try blueGreenTargets(for: group, deploymentID: id, rollbackOf: original)
         } else if group.group.platform == .server {
             selected = group.selection.select(from: instances.map(\.description))
+            if let only { selected = selected.filter { only.contains($0.id) } }
         } else {
             let (t, description) = try trafficTarget(for: group, revision: revision)
             traffic = t
@@ -116,7 +121,7 @@ public final class SimCloud {
             policy: creator == .codeDeployRollback && traffic != nil ? nil : policy, traffic: traffic, blueGreen: blueGreen)
         let deployment = SimDeployment(spec: spec, at: now)
         deployments.append(deployment)
-        groups[name]?.activeDeployment = id
+        if creator != .autoscaling { groups[name]?.activeDeployment = id }
         observer?(deployment, deployment.log[0])
         queue.push(at: now, deployment: deployment, input: .start)
         return deployment
@@ -149,6 +154,13 @@ public final class SimCloud {
     }
 
     private func step(_ deployment: SimDeployment, _ input: EngineInput) {
+        var input = input
+        if case .lifecycleResult(let t, let event, .succeeded, _, _) = input, deployment.spec.traffic == nil,
+           t < deployment.spec.targets.count, instanceIndex(deployment.spec.targets[t].id) == nil {
+            // The instance was terminated while the event ran (a scale-in).
+            input = .lifecycleResult(target: t, event: event, status: .failed, error: .unknownError,
+                                     message: "instance \(deployment.spec.targets[t].id) was terminated")
+        }
         let (events, commands) = deployment.engine.handle(input, now: now)
         let first = deployment.log.count
         deployment.record(events, at: now) // recorded before any command is carried out
@@ -181,8 +193,15 @@ public final class SimCloud {
                 instances[index].health = .unhealthy
             }
         case .ended(let status, _, _):
+            if deployment.spec.creator == .autoscaling {
+                if status != .succeeded { abandonLaunch(deployment) }
+                return
+            }
             groups[deployment.spec.group]?.activeDeployment = nil
-            if status == .succeeded { groups[deployment.spec.group]?.lastSuccessfulRevision = deployment.spec.revision }
+            if status == .succeeded {
+                groups[deployment.spec.group]?.lastSuccessfulRevision = deployment.spec.revision
+                updateOutdatedInstances(after: deployment)
+            }
         default:
             break
         }
@@ -257,6 +276,9 @@ public final class SimCloud {
     {
         let id = deployment.spec.targets[t].id
         let duration = durations.duration(of: event, on: id)
+        if deployment.spec.traffic == nil && instanceIndex(id) == nil {
+            return (0, .failed, .unknownError, "instance \(id) was terminated")
+        }
         if deployment.spec.traffic != nil && deployment.spec.creator == .codeDeployRollback && !event.isReserved {
             // A Lambda or ECS rollback only puts the original back; it runs no hooks.
             return (0, .skipped, .success, "a rollback runs no hooks")

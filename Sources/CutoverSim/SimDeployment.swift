@@ -9,6 +9,9 @@ public final class SimDeployment {
     public let createdAt: Int64
     /// The rollback deployment this one started, if any.
     public internal(set) var rollback: SimDeployment?
+    /// The follow-up deployment (creator CodeDeployAutoUpdate) of instances launched
+    /// while this one ran.
+    public internal(set) var followUp: SimDeployment?
 
     init(spec: DeploymentSpec, at now: Int64) {
         self.spec = spec

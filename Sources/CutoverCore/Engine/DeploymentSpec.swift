@@ -59,6 +59,11 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
     /// The lifecycle events every target goes through, in order.
     public var lifecycleOrder: [LifecycleEvent] {
         if let blueGreen { return blueGreen.rollingBack ? BlueGreenStage.restoreOriginals.events : BlueGreenStage.install.events }
+        // A launch deployment has no block-traffic events: the instance has no traffic yet (§5.4).
+        if creator == .autoscaling {
+            return loadBalanced ? LifecycleEvent.serverInPlace + [.beforeAllowTraffic, .allowTraffic, .afterAllowTraffic]
+                                : LifecycleEvent.serverInPlace
+        }
         return switch platform {
         case .server: loadBalanced ? LifecycleEvent.serverInPlaceWithLoadBalancer : LifecycleEvent.serverInPlace
         case .lambda: LifecycleEvent.lambda
