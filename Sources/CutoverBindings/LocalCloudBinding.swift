@@ -29,6 +29,9 @@ final class LocalCloudBinding: CloudProvider {
 
     func addGroup(_ group: DeploymentGroup) throws(CoreError) {
         try group.validate()
+        if group.blueGreen != nil {
+            throw .invalid("deployment group \(group.name): blue/green runs on the simulator; the local cloud deploys in place for now")
+        }
         let previous = groups[group.name]
         groups[group.name] = (group, previous?.lastSuccessfulRevision, previous?.active)
         if previous == nil {
