@@ -361,7 +361,7 @@ final class CloudBinding: CloudProvider {
             // Auto Scaling: cloud:asg{ name =, min =, max =, desired =, prefix =, tags = }, cloud:scale(name, n).
             t.method("asg") { cloud, stack in
                 let f = try Fields(stack, 2)
-                try f.rejectUnknown(["name", "min", "max", "desired", "prefix", "tags"], function: "asg")
+                try f.rejectUnknown(["name", "min", "max", "desired", "prefix", "tags", "load_balancer"], function: "asg")
                 let name = try f.requiredString("name")
                 let (min, max) = (try f.int("min") ?? 1, try f.int("max") ?? 10)
                 let (desired, prefix, tags) = (try f.int("desired") ?? min, try f.string("prefix"), try f.stringMap("tags") ?? [:])
@@ -382,6 +382,13 @@ final class CloudBinding: CloudProvider {
                     throw LuaArgumentError(2, "\(error)")
                 }
                 stack.push(table: LuaTable(array: cloud.sim.instances.filter { $0.autoScalingGroup == name }.map { .string($0.id) }))
+                return 1
+            }
+            t.method("load_balancer") { cloud, stack in
+                // A simulated load balancer is a name: AllowTraffic and BlockTraffic are events with durations.
+                let f = try Fields(stack, 2)
+                try f.rejectUnknown(["name", "port", "health", "health_interval"], function: "load_balancer")
+                stack.push(table: ["name": .string(try f.requiredString("name"))])
                 return 1
             }
             t.method("load") { cloud, stack in

@@ -78,6 +78,8 @@ final class LiveView: @unchecked Sendable {
             line = "routing all traffic back to \(spec.traffic?.currentVersion ?? "the original version")"
         case .trafficRestored(let message):
             line = "restored: \(message)"
+        case .terminationWaitStarted(let until) where spec.blueGreen != nil:
+            line = "keeping the original instances until \(Timeline.clock(until - run.createdAt)) (d:continue() ends the wait)"
         case .terminationWaitStarted(let until):
             line = "keeping the original task set until \(Timeline.clock(until - run.createdAt)) (d:continue() ends the wait)"
         case .originalTerminated where spec.blueGreen != nil:

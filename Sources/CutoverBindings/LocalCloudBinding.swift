@@ -12,8 +12,8 @@ final class LocalCloudBinding: CloudProvider {
     let paths: LocalPaths
     var groupBindings: [String: GroupBinding] = [:]
     var currentStack: LuaStack?
-    private var groups: [String: (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)] = [:]
-    private var handles: [String: DeploymentBinding] = [:]
+    var groups: [String: (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)] = [:]
+    var handles: [String: DeploymentBinding] = [:]
     private var groupLoadBalancers: [String: String] = [:]
     private var deploymentCount = 0
 
@@ -29,9 +29,6 @@ final class LocalCloudBinding: CloudProvider {
 
     func addGroup(_ group: DeploymentGroup) throws(CoreError) {
         try group.validate()
-        if group.blueGreen != nil {
-            throw .invalid("deployment group \(group.name): blue/green runs on the simulator; the local cloud deploys in place for now")
-        }
         let previous = groups[group.name]
         groups[group.name] = (group, previous?.lastSuccessfulRevision, previous?.active)
         if previous == nil {
@@ -39,13 +36,19 @@ final class LocalCloudBinding: CloudProvider {
             let record = try? client.get("/v1/groups/\(groupID(group.name))", as: Control.GroupRecord.self)
             groups[group.name]?.lastSuccessfulRevision = record?.lastSuccessfulRevision
         }
+        syncLaunchHooks(group.name)
     }
 
     func group(named name: String) -> (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)? {
         groups[name]
     }
 
-    func attach(loadBalancer: String?, to group: String) { groupLoadBalancers[group] = loadBalancer }
+    func attach(loadBalancer: String?, to group: String) {
+        groupLoadBalancers[group] = loadBalancer
+        syncLaunchHooks(group)
+    }
+
+    func groupLoadBalancer(_ group: String) -> String? { groupLoadBalancers[group] }
 
     func targetIDs(of name: String) -> [String] {
         guard let g = groups[name], let hosts = try? hosts() else { return [] }
@@ -58,8 +61,9 @@ final class LocalCloudBinding: CloudProvider {
         return "dg-" + (application + "-" + name).map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
     }
 
-    private func description(_ host: Control.Host, groupID: String) -> TargetDescription {
-        TargetDescription(id: host.name, tags: host.tags, health: .healthy, revision: host.revisions[groupID])
+    func description(_ host: Control.Host, groupID: String) -> TargetDescription {
+        TargetDescription(id: host.name, tags: host.tags, autoScalingGroup: host.tags[Self.asgTag], health: .healthy,
+                          revision: host.revisions[groupID])
     }
 
     func startDeployment(group name: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
@@ -128,7 +132,7 @@ final class LocalCloudBinding: CloudProvider {
     /// A revision is a directory or an archive on this machine; the name is its path.
     func start(group name: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
                ignoreApplicationStopFailures: Bool, creator: DeploymentCreator, rollbackOf: String?,
-               hooks: [LifecycleEvent: String] = [:]) throws -> DeploymentBinding {
+               hooks: [LifecycleEvent: String] = [:], only: Set<String>? = nil) throws -> DeploymentBinding {
         guard let entry = groups[name] else { throw LuaArgumentError(1, "no deployment group named \(name)") }
         if let active = entry.active {
             throw LuaArgumentError(2, "DeploymentLimitExceededException: the deployment group \(name) already has an active deployment \(active)")
@@ -136,6 +140,10 @@ final class LocalCloudBinding: CloudProvider {
         if let g = entry.group.traffic {
             return try startTraffic(entry.group, g, revision: revision, configuration: configuration, policy: policy,
                                     creator: creator, rollbackOf: rollbackOf, hooks: hooks)
+        }
+        if entry.group.blueGreen != nil {
+            return try startBlueGreen(entry.group, revision: revision, configuration: configuration, policy: policy,
+                                      creator: creator, rollbackOf: rollbackOf)
         }
         let path = (revision as NSString).expandingTildeInPath
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
@@ -150,7 +158,8 @@ final class LocalCloudBinding: CloudProvider {
             id: deploymentID, application: entry.group.application.name, group: name, platform: .server,
             revision: (absolute as NSString).standardizingPath,
             lastSuccessfulRevision: entry.lastSuccessfulRevision, configuration: configuration ?? entry.group.configuration,
-            targets: entry.group.selection.select(from: targets), loadBalanced: entry.group.loadBalanced,
+            targets: entry.group.selection.select(from: targets).filter { only?.contains($0.id) ?? true },
+            loadBalanced: entry.group.loadBalanced,
             ignoreApplicationStopFailures: ignoreApplicationStopFailures, alarms: entry.group.alarms,
             autoRollback: entry.group.autoRollback, creator: creator, rollbackOf: rollbackOf, policy: policy)
         let deployment = LocalDeployment(spec: spec, client: client, revisionPath: absolute, groupID: id)
@@ -158,7 +167,7 @@ final class LocalCloudBinding: CloudProvider {
         return track(deployment)
     }
 
-    private func nextDeploymentID() -> String {
+    func nextDeploymentID() -> String {
         deploymentCount += 1
         return "d-L" + String(Int(Date().timeIntervalSince1970), radix: 36).uppercased().suffix(5) + String(deploymentCount).leftPadded(3)
     }
@@ -185,7 +194,7 @@ final class LocalCloudBinding: CloudProvider {
     }
 
     /// Registers a deployment's handle and wires its policy, hooks and observer.
-    private func track(_ deployment: LocalDeployment) -> DeploymentBinding {
+    func track(_ deployment: LocalDeployment) -> DeploymentBinding {
         let deploymentID = deployment.spec.id
         let name = deployment.spec.group
         let run = LocalRun(cloud: self, deployment: deployment)
@@ -202,6 +211,7 @@ final class LocalCloudBinding: CloudProvider {
                     self.groups[d.spec.group]?.lastSuccessfulRevision = d.spec.revision
                     _ = try? self.client.send("PUT", "/v1/groups/\(self.groupID(d.spec.group))",
                                               Control.GroupRecord(lastSuccessfulRevision: d.spec.revision), as: Control.GroupRecord.self)
+                    self.deploymentSucceeded(d.spec)
                 }
             }
         }
@@ -323,6 +333,7 @@ final class LocalCloudBinding: CloudProvider {
             }
             t.method("group") { cloud, stack in try cloud.makeGroup(stack) }
             registerTraffic(t)
+            registerAutoScaling(t)
             t.metamethod("__tostring") { cloud, stack in
                 stack.push("local cloud (\((try? cloud.hosts().count) ?? 0) hosts, state in \(cloud.paths.root))")
                 return 1
@@ -336,6 +347,8 @@ final class LocalRun: DeploymentRun {
     let cloud: LocalCloudBinding
     let deployment: LocalDeployment
     private(set) var rollbackRun: LocalRun?
+    /// The CodeDeployAutoUpdate deployment of hosts launched while this one ran.
+    private(set) var followUpRun: LocalRun?
     var live: ((DeploymentRun, RecordedEvent) -> Void)?
 
     init(cloud: LocalCloudBinding, deployment: LocalDeployment) {
@@ -356,6 +369,12 @@ final class LocalRun: DeploymentRun {
         cloud.currentStack = stack
         defer { cloud.currentStack = saved }
         deployment.run()
+        // Hosts launched while it ran missed it: a follow-up deployment brings them up to date.
+        if state.status == .succeeded, followUpRun == nil, let followUp = cloud.followUp(after: spec) {
+            followUpRun = followUp
+            followUp.live = live
+            followUp.run(on: stack, untilSeconds: nil)
+        }
         // The engine asked for a rollback: a new deployment of the last good revision.
         if let revision = deployment.rollbackRevision, rollbackRun == nil, state.isEnded,
            let binding = try? cloud.start(group: spec.group, revision: revision, configuration: nil, policy: nil,

@@ -24,6 +24,9 @@ public final class LocalDeployment: @unchecked Sendable {
     public var hookRunner: ((LocalDeployment, Int, LifecycleEvent) -> (LifecycleEventStatus, LifecycleErrorCode, String)?)?
     /// Told about every event as it is recorded.
     public var observer: ((LocalDeployment, RecordedEvent) -> Void)?
+    /// Server blue/green: terminates the originals or discards the replacements (on a
+    /// thread of its own) and answers with the engine's input.
+    public var blueGreenRunner: (@Sendable (EngineCommand) -> EngineInput)?
     /// Lambda and ECS: the appspec's hook functions, per event.
     public var trafficHooks: [LifecycleEvent: String] = [:]
     /// ECS: how long Install waits for the replacement task set to be running and healthy.
@@ -153,11 +156,17 @@ public final class LocalDeployment: @unchecked Sendable {
             inbox.put(.policyStep(policyRunner?(self) ?? .done))
         case .startRollback(let revision):
             rollbackRevision = revision
+        case .terminateOriginal where spec.blueGreen != nil, .discardReplacement:
+            // Server blue/green: which instances go, and how, is the caller's to say.
+            let (inbox, runner) = (self.inbox, blueGreenRunner)
+            inbox.begin()
+            Thread.detachNewThread {
+                inbox.finish(runner?(command) ?? (command == .discardReplacement
+                    ? .replacementDiscarded(message: "", error: "nothing knows how to remove the replacements")
+                    : .originalTerminated(error: "nothing knows how to terminate the originals")))
+            }
         case .setTraffic, .restoreTraffic, .terminateOriginal:
             carryOutTraffic(command)
-        case .discardReplacement:
-            // Server blue/green does not run on the local cloud yet (issue 6): nothing was created.
-            inbox.put(.replacementDiscarded(message: "no replacement instances on the local cloud", error: nil))
         }
     }
 
