@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// Server blue/green through the built binary (issue 6; the simulator for now).
-@Suite
+/// Server blue/green and Auto Scaling groups through the built binary, on the
+/// simulator and on the local cloud.
+@Suite(.serialized)
 struct BlueGreenTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
@@ -18,5 +19,71 @@ struct BlueGreenTests {
         let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("instances now: ") } ?? ""
         #expect(line.split(separator: " ").dropFirst(2).count == 4, "\(result)")
         #expect(!line.contains("shop-v2") && !line.contains("web-1"), "\(result)")
+    }
+
+    /// The example on both providers; on the local cloud not one request of the load
+    /// loop fails during the cutover, and the originals live through the termination wait.
+    @Test(arguments: ["sim", "local"])
+    func autoScalingGroupBlueGreen(provider: String) throws {
+        let sandbox = try Sandbox()
+        defer { if provider == "local" { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) } }
+        let result = try Pipes.run(sandbox.cutover(["run", "--provider", provider, Self.root + "/examples/asg/blue-green.lua"]),
+                                   timeout: .seconds(180))
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("v2: d-"), "\(result)")
+        #expect(result.stdout.contains("Succeeded: traffic moved to 3 replacement instance(s); the 3 original(s) were terminated"), "\(result)")
+        // "[0:01] keeping the original instances until 0:04" … "[0:04] original instances terminated"
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let kept = try #require(lines.last { $0.contains("keeping the original instances until") })
+        let gone = try #require(lines.last { $0.contains("original instances terminated") })
+        func seconds(_ clock: Substring) -> Int { clock.split(separator: ":").reduce(0) { $0 * 60 + (Int($1) ?? 0) } }
+        let from = seconds(kept.dropFirst().prefix { $0 != "]" })
+        let until = seconds(kept.split(separator: " ")[6])
+        #expect(until - from == 3, "\(kept)")
+        #expect(seconds(gone.dropFirst().prefix { $0 != "]" }) >= until, "\(gone)")
+        if provider == "local" {
+            let load = try #require(result.stdout.firstMatch(#"load: (\d+) requests, (\d+) failed: (.*)"#))
+            #expect((Int(load[1]) ?? 0) > 50, "\(result)")
+            #expect(load[2] == "0", "\(result)")
+            #expect(load[3].contains("shop v1") && load[3].contains("shop v2"), "\(result)")
+        }
+    }
+
+    /// A failure after traffic moved: the rollback sends traffic back to the originals
+    /// (still alive during the termination wait… here, before it) and discards the copy.
+    @Test func rollbackAfterReroutingRoutesBackToBlue() throws {
+        let sandbox = try Sandbox()
+        defer { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) }
+        let script = try sandbox.write(#"""
+            local cutover = require "cutover"
+            local shop = ...
+            local cloud = cutover.provider()
+            local lb = cloud:load_balancer { name = "shop", health = "/health", health_interval = 1 }
+            cloud:asg { name = "shop-asg", min = 1, max = 4, desired = 2, prefix = "shop" }
+            local group = cutover.group { name = "shop-prod", targets = { asg = { "shop-asg" } }, load_balancer = lb,
+              config = "CodeDeployDefault.AllAtOnce", blue_green = { green = "copy" }, rollback = { on = { "failure" } } }
+            local v1 = group:deploy { revision = shop .. "/v1" }
+            v1:wait()
+            local originals = {}
+            for _, i in ipairs(cloud:instances()) do originals[#originals + 1] = i.id end
+            local broken = true
+            group:hook("AfterBlockTraffic", function() if broken then error("the old hosts did not drain cleanly") end end)
+            local v2 = group:deploy { revision = shop .. "/v2" }
+            v2:wait()
+            broken = false
+            print("v2:", v2.status, v2.error, v2.rollback and v2.rollback.status)
+            local body = cloud:get(lb.url .. "/")
+            print("serving:", (body:gsub("%s+$", "")))
+            local now = {}
+            for _, i in ipairs(cloud:instances()) do now[#now + 1] = i.id end
+            print("hosts before:", table.concat(originals, " "), "after:", table.concat(now, " "))
+            """#, to: "rollback.lua")
+        let result = try Pipes.run(sandbox.cutover(["run", "--provider", "local", script, Self.root + "/examples/shop"]),
+                                   timeout: .seconds(180))
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("v2:\tFailed\tHEALTH_CONSTRAINTS\tSucceeded"), "\(result)")
+        #expect(result.stdout.contains("serving:\tshop v1 on "), "\(result)")
+        let hosts = try #require(result.stdout.firstMatch(#"hosts before:\t(.*)\tafter:\t(.*)"#))
+        #expect(hosts[1] == hosts[2], "the copy is gone and the originals serve: \(result)")
     }
 }
