@@ -61,15 +61,18 @@ struct BlueGreenTests {
             local lb = cloud:load_balancer { name = "shop", health = "/health", health_interval = 1 }
             cloud:asg { name = "shop-asg", min = 1, max = 4, desired = 2, prefix = "shop" }
             local group = cutover.group { name = "shop-prod", targets = { asg = { "shop-asg" } }, load_balancer = lb,
-              config = "CodeDeployDefault.AllAtOnce", blue_green = { green = "copy" }, rollback = { on = { "failure" } } }
+              config = "CodeDeployDefault.AllAtOnce", blue_green = { green = "copy", ready_wait = "1h" },
+              rollback = { on = { "failure" } } }
             local v1 = group:deploy { revision = shop .. "/v1" }
-            v1:wait()
+            print("v1 waits:", v1:wait())
+            print("v1 continued:", v1:continue())
             local originals = {}
             for _, i in ipairs(cloud:instances()) do originals[#originals + 1] = i.id end
             local broken = true
             group:hook("AfterBlockTraffic", function() if broken then error("the old hosts did not drain cleanly") end end)
             local v2 = group:deploy { revision = shop .. "/v2" }
             v2:wait()
+            v2:continue()
             broken = false
             print("v2:", v2.status, v2.error, v2.rollback and v2.rollback.status)
             local body = cloud:get(lb.url .. "/")
@@ -81,6 +84,8 @@ struct BlueGreenTests {
         let result = try Pipes.run(sandbox.cutover(["run", "--provider", "local", script, Self.root + "/examples/shop"]),
                                    timeout: .seconds(180))
         #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("v1 waits:\tReady\n"), "\(result)")
+        #expect(result.stdout.contains("v1 continued:\tSucceeded\n"), "\(result)")
         #expect(result.stdout.contains("v2:\tFailed\tHEALTH_CONSTRAINTS\tSucceeded"), "\(result)")
         #expect(result.stdout.contains("serving:\tshop v1 on "), "\(result)")
         let hosts = try #require(result.stdout.firstMatch(#"hosts before:\t(.*)\tafter:\t(.*)"#))

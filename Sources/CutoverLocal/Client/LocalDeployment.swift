@@ -35,6 +35,8 @@ public final class LocalDeployment: @unchecked Sendable {
     public private(set) var rollbackRevision: String?
 
     private let inbox = Inbox()
+    /// Ready waits (by their end) at which `run` already returned to the caller.
+    private var pausedAtReady = Set<Int64>()
     private var timers: [ContinuousClock.Instant] = []
 
     public init(spec: DeploymentSpec, client: ControlClient, revisionPath: String, groupID: String) {
@@ -67,6 +69,11 @@ public final class LocalDeployment: @unchecked Sendable {
         while !state.isEnded {
             // Nothing running, nothing queued, no timer: only a person can go on (approval).
             if timers.isEmpty && inbox.isIdle { return }
+            // Entering a blue/green ready wait: the caller decides (continue, or wait again).
+            if state.status == .ready, let until = state.readyUntil, !pausedAtReady.contains(until) {
+                pausedAtReady.insert(until)
+                return
+            }
             if let input = inbox.take(before: nextTimer()) {
                 step(input)
             } else if let first = timers.first, clock.now >= first {
