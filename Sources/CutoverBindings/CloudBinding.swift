@@ -467,6 +467,7 @@ final class SimRun: DeploymentRun {
     var elapsedMilliseconds: Int64 { cloud.sim.now - deployment.createdAt }
     var provider: CloudProvider { cloud }
     var rollback: DeploymentRun? { deployment.rollback.map { cloud.binding(for: $0).run } }
+    var followUp: DeploymentRun? { deployment.followUp.map { cloud.binding(for: $0).run } }
 
     func run(on stack: LuaStack, untilSeconds: Double?) {
         let saved = cloud.currentStack
@@ -497,8 +498,9 @@ final class SimRun: DeploymentRun {
             return true
         }
         if deployment.state.status == .ready { return }
-        // A rollback this deployment started runs to its end too.
+        // A rollback or a follow-up this deployment started runs to its end too.
         if let rollback = deployment.rollback { cloud.sim.run(until: rollback) }
+        if let followUp = deployment.followUp { cloud.sim.run(until: followUp) }
     }
 
     func send(_ input: EngineInput, on stack: LuaStack) {

@@ -38,6 +38,8 @@ protocol DeploymentRun: AnyObject {
     /// The rollback deployment this one started, if any.
     var rollback: DeploymentRun? { get }
     /// Told about each event as it is recorded (the live view).
+    /// The CodeDeployAutoUpdate deployment of instances launched while this one ran.
+    var followUp: DeploymentRun? { get }
     /// Told about each event of the run and of the rollback it starts (with the run it belongs to).
     var live: ((DeploymentRun, RecordedEvent) -> Void)? { get set }
 }

@@ -370,6 +370,9 @@ final class DeploymentBinding {
         case "rollback":
             guard let r = run.rollback else { return 0 }
             stack.push(object: DeploymentBinding.handle(for: r), typeName: DeploymentBinding.typeName)
+        case "follow_up":
+            guard let r = run.followUp else { return 0 }
+            stack.push(object: DeploymentBinding.handle(for: r), typeName: DeploymentBinding.typeName)
         case "batches":
             stack.push(table: LuaTable(array: state.batches.map { batch in
                 .table(LuaTable(array: batch.map { .string(spec.targets[$0].id) }))

@@ -39,8 +39,17 @@ extension LocalCloudBinding {
     /// groups while `spec` ran and still have another revision.
     func followUp(after spec: DeploymentSpec) -> LocalRun? {
         guard spec.blueGreen == nil, spec.traffic == nil, spec.creator != .codeDeployAutoUpdate,
-              let entry = groups[spec.group], !entry.group.selection.autoScalingGroups.isEmpty,
-              let hosts = try? hosts() else { return nil }
+              let entry = groups[spec.group], !entry.group.selection.autoScalingGroups.isEmpty else { return nil }
+        // Hosts still in their launch deployment are left to it (it gives them the
+        // previous revision); wait for them, then bring them up to date.
+        let deadline = Date().addingTimeInterval(300)
+        for asg in entry.group.selection.autoScalingGroups {
+            while Date() < deadline, let group = try? client.get("/v1/auto-scaling-groups/\(asg)", as: Control.JSONValue.self),
+                  (group["instances"]?.array ?? []).contains(where: { $0["lifecycle_state"]?.string == "Pending" }) {
+                Thread.sleep(forTimeInterval: 0.1) // polling the daemon: it has no event stream
+            }
+        }
+        guard let hosts = try? hosts() else { return nil }
         let id = groupID(spec.group)
         let deployed = Set(spec.targets.map(\.id))
         let outdated = entry.group.selection.select(from: hosts.map { description($0, groupID: id) })

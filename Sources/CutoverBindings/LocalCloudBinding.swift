@@ -363,6 +363,7 @@ final class LocalRun: DeploymentRun {
     var elapsedMilliseconds: Int64 { deployment.elapsed }
     var provider: CloudProvider { cloud }
     var rollback: DeploymentRun? { rollbackRun }
+    var followUp: DeploymentRun? { followUpRun }
 
     func run(on stack: LuaStack, untilSeconds: Double?) {
         let saved = cloud.currentStack

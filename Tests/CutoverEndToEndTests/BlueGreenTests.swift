@@ -91,4 +91,43 @@ struct BlueGreenTests {
         let hosts = try #require(result.stdout.firstMatch(#"hosts before:\t(.*)\tafter:\t(.*)"#))
         #expect(hosts[1] == hosts[2], "the copy is gone and the originals serve: \(result)")
     }
+
+    /// A scale-out in the middle of an in-place deployment: the new host gets v1 by a
+    /// launch deployment, then a follow-up (CodeDeployAutoUpdate) brings it to v2; in the
+    /// end every host of the group serves v2.
+    @Test(arguments: ["sim", "local"])
+    func scaleOutDuringAnInPlaceDeployment(provider: String) throws {
+        let sandbox = try Sandbox()
+        defer { if provider == "local" { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) } }
+        let script = try sandbox.write(#"""
+            local cutover = require "cutover"
+            local shop = ...
+            local cloud = cutover.provider()
+            local lb = cloud:load_balancer { name = "shop", health = "/health", health_interval = 1 }
+            cloud:asg { name = "shop-asg", min = 1, max = 5, desired = 2, prefix = "shop", load_balancer = lb }
+            local group = cutover.group { name = "shop-prod", targets = { asg = { "shop-asg" } }, load_balancer = lb,
+                                          config = "CodeDeployDefault.OneAtATime" }
+            print("v1:", group:deploy { revision = shop .. "/v1" }:wait())
+            local scaled = false
+            group:hook("AfterInstall", function()
+              if not scaled then scaled = true; cloud:scale("shop-asg", 3) end
+            end)
+            local d = group:deploy { revision = shop .. "/v2" }
+            d:wait()
+            print("v2:", d.status, #d.targets, d.follow_up and d.follow_up.creator, d.follow_up and d.follow_up.status,
+                  d.follow_up and #d.follow_up.targets)
+            for _, i in ipairs(cloud:instances()) do
+              local body = i.url and cloud:get(i.url .. "/") or ("revision " .. tostring(i.revision))
+              print("host:", i.id, (body:gsub("%s+$", "")))
+            end
+            """#, to: "scale.lua")
+        let result = try Pipes.run(sandbox.cutover(["run", "--provider", provider, script, Self.root + "/examples/shop"]),
+                                   timeout: .seconds(240))
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("v1:\tSucceeded"), "\(result)")
+        #expect(result.stdout.contains("v2:\tSucceeded\t2\tCodeDeployAutoUpdate\tSucceeded\t1"), "\(result)")
+        let hosts = result.stdout.split(separator: "\n").filter { $0.hasPrefix("host:") }
+        #expect(hosts.count == 3, "\(result)")
+        #expect(hosts.allSatisfy { $0.contains("v2") }, "\(result)")
+    }
 }
