@@ -22,6 +22,10 @@ extension SimCloud {
         var replacements: [TargetDescription]
         switch options.greenFleet {
         case .copyAutoScalingGroup:
+            for asg in group.selection.autoScalingGroups
+                where autoScalingGroups[asg] == nil && !instances.contains(where: { $0.autoScalingGroup == asg }) {
+                throw .deployment(.autoScalingConfiguration, "ValidationError: AutoScalingGroup name not found - \(asg)")
+            }
             let healthy = originals.filter { $0.health == .healthy }
             guard !healthy.isEmpty else {
                 throw .deployment(.noInstances, "the Auto Scaling group of \(group.name) has no healthy instance to copy")

@@ -130,4 +130,32 @@ struct BlueGreenTests {
         #expect(hosts.count == 3, "\(result)")
         #expect(hosts.allSatisfy { $0.contains("v2") }, "\(result)")
     }
+
+    /// Bad input gets a clear error with CodeDeploy's (or Auto Scaling's) code.
+    @Test(arguments: ["sim", "local"])
+    func badAutoScalingInput(provider: String) throws {
+        let sandbox = try Sandbox()
+        defer { if provider == "local" { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) } }
+        let script = try sandbox.write(#"""
+            local cutover = require "cutover"
+            local cloud = cutover.provider()
+            print("capacity:", select(2, pcall(cloud.asg, cloud, { name = "a", min = 1, max = 2, desired = 5 })))
+            local lb = cloud:load_balancer { name = "lb", health = "/health" }
+            local empty = cutover.group { name = "empty", targets = { asg = { "none" } }, load_balancer = lb }
+            local d = empty:deploy { revision = "." }
+            d:wait()
+            print("no hosts:", d.status, d.error)
+            local copy = cutover.group { name = "copy", targets = { asg = { "nope" } }, load_balancer = lb,
+                                         blue_green = { green = "copy" } }
+            print("copy:", select(2, pcall(copy.deploy, copy, { revision = "." })))
+            print("no lb:", select(2, pcall(cutover.group, { name = "x", targets = { asg = { "a" } }, blue_green = {} })))
+            """#, to: "bad.lua")
+        let result = try Pipes.run(sandbox.cutover(["run", "--provider", provider, script]), timeout: .seconds(60))
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("capacity:\t"), "\(result)")
+        #expect(result.stdout.contains("desired") && result.stdout.contains("5"), "\(result)")
+        #expect(result.stdout.contains("no hosts:\tFailed\tNO_INSTANCES"), "\(result)")
+        #expect(result.stdout.contains("AutoScalingGroup name not found - "), "\(result)")
+        #expect(result.stdout.contains("needs a load balancer"), "\(result)")
+    }
 }
