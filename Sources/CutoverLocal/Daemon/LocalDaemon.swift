@@ -13,6 +13,7 @@ public final class LocalDaemon: @unchecked Sendable {
     let functions: LocalFunctions
     let services: LocalServices
     let alarms: LocalAlarms
+    let autoScaling: LocalAutoScaling
     private let stopping = DispatchSemaphore(value: 0)
     private let groupsLock = NSLock()
 
@@ -26,6 +27,7 @@ public final class LocalDaemon: @unchecked Sendable {
         services = LocalServices(paths: paths, loadBalancers: loadBalancers)
         alarms = LocalAlarms(paths: paths, loadBalancers: loadBalancers, functions: functions)
         loadBalancers.restore()
+        autoScaling = LocalAutoScaling(paths: paths, fleet: fleet, agent: agent, loadBalancers: loadBalancers)
     }
 
     /// The `cutover` executable that runs Lua function handlers: $CUTOVER_BIN when set
@@ -62,6 +64,7 @@ public final class LocalDaemon: @unchecked Sendable {
                 defer { isStopped = true }
                 return !isStopped
             }) else { return 0 }
+            daemon.autoScaling.shutdown()
             daemon.alarms.shutdown()
             daemon.functions.shutdown()
             let stopped = daemon.fleet.stopAll() + daemon.services.shutdown()
@@ -130,7 +133,7 @@ public final class LocalDaemon: @unchecked Sendable {
     }
 
     private func routeOrThrow(_ request: ControlRequest) throws -> ControlResponse {
-        for component in [functions.route, services.route, alarms.route] {
+        for component in [functions.route, services.route, alarms.route, autoScaling.route] {
             if let response = try component(request) { return response }
         }
         let decoder = JSONDecoder()
