@@ -8,7 +8,7 @@ struct Local: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
         abstract: "Run the local cloud: a daemon on 127.0.0.1 with hosts, an agent and load balancers.",
-        subcommands: [Up.self, Status.self, Down.self, Hosts.self, Serve.self, Handler.self]
+        subcommands: [Up.self, Status.self, Down.self, Hosts.self, Asg.self, Serve.self, Handler.self]
     )
 }
 
