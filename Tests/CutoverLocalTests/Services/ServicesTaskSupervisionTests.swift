@@ -12,13 +12,15 @@ import Testing
             let pid = try #require(victim.pid)
             #expect(kill(pid, SIGKILL) == 0)
 
-            let recovered = await h.eventually { () -> Control.TaskSet? in
+            // Generous: with the whole suite running on 2 cores a python task can take
+            // seconds to start again (once measured at over 10 s).
+            let recovered = await h.eventually(within: 60) { () -> Control.TaskSet? in
                 let set = try await h.service().primary
                 guard let set, set.healthy == 2, let task = set.tasks.first(where: { $0.id == victim.id }),
                       task.pid != pid, task.restarts == 1 else { return nil }
                 return set
             }
-            let set = try #require(recovered, "the killed task was not restarted and healthy within 10 s")
+            let set = try #require(recovered, "the killed task was not restarted and healthy within 60 s")
             #expect(set.failure?.contains("exited with status 137") == true, "\(set.failure ?? "")")
             #expect(!ServiceHarness.isAlive(pid))
             #expect(await h.answers(service.port, count: 10) == ["v1": 10])
