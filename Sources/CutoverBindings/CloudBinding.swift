@@ -361,7 +361,7 @@ final class CloudBinding: CloudProvider {
             // Auto Scaling: cloud:asg{ name =, min =, max =, desired =, prefix =, tags = }, cloud:scale(name, n).
             t.method("asg") { cloud, stack in
                 let f = try Fields(stack, 2)
-                try f.rejectUnknown(["name", "min", "max", "desired", "prefix", "tags", "load_balancer"], function: "asg")
+                try f.rejectUnknown(["name", "min", "max", "desired", "prefix", "tags", "load_balancer", "ports"], function: "asg")
                 let name = try f.requiredString("name")
                 let (min, max) = (try f.int("min") ?? 1, try f.int("max") ?? 10)
                 let (desired, prefix, tags) = (try f.int("desired") ?? min, try f.string("prefix"), try f.stringMap("tags") ?? [:])

@@ -186,7 +186,7 @@ extension LocalCloudBinding {
         // cloud:asg{ name =, min =, max =, desired =, prefix =, tags =, load_balancer = }
         t.method("asg") { cloud, stack in
             let f = try Fields(stack, 2)
-            try f.rejectUnknown(["name", "min", "max", "desired", "prefix", "tags", "load_balancer"], function: "asg")
+            try f.rejectUnknown(["name", "min", "max", "desired", "prefix", "tags", "load_balancer", "ports"], function: "asg")
             let name = try f.requiredString("name")
             let (min, max) = (try f.int("min") ?? 1, try f.int("max") ?? 10)
             var body: [String: Control.JSONValue] = [
@@ -195,6 +195,16 @@ extension LocalCloudBinding {
                 "launch": .object(["prefix": .string(try f.string("prefix") ?? name),
                                    "tags": .object((try f.stringMap("tags") ?? [:]).mapValues { .string($0) })]),
             ]
+            // ports = { 20000, 20099 }: new hosts listen on ports of that range.
+            if let ports = try f.table("ports") {
+                guard let first = ports.table[1].intValue, let last = ports.table[2].intValue else {
+                    throw f.error("ports", "{ first, last } expected, for example { 20000, 20099 }")
+                }
+                if case .object(var launch)? = body["launch"] {
+                    launch["port_range"] = .array([.integer(first), .integer(last)])
+                    body["launch"] = .object(launch)
+                }
+            }
             var lb = f.value("load_balancer").stringValue
             if case .reference(let table) = f.value("load_balancer"), table.typeName == "table" { lb = table["name"].stringValue }
             if let lb { body["load_balancers"] = .array([.string(lb)]) }

@@ -53,11 +53,19 @@ extension Local {
             var loadBalancers: [String] = []
             @Option(name: .customLong("health-grace-ms"), help: "How long a new InService host counts as healthy regardless of its load balancers.")
             var healthGrace: Int?
+            @Option(help: ArgumentHelp("The ports its hosts get, FIRST-LAST (default: any free port).", valueName: "first-last"))
+            var ports: String?
 
             func run() throws {
+                var range: [Int]?
+                if let ports {
+                    let parts = ports.split(separator: "-").compactMap { Int($0) }
+                    guard parts.count == 2 else { throw ValidationError("--ports must be FIRST-LAST, such as 20000-20099, not '\(ports)'") }
+                    range = parts
+                }
                 let request = Control.CreateAutoScalingGroup(
                     name: name, min: min, max: max, desired: desired,
-                    launch: .init(prefix: prefix ?? name, tags: try parseTags(tags)),
+                    launch: .init(prefix: prefix ?? name, tags: try parseTags(tags), portRange: range),
                     loadBalancers: loadBalancers.isEmpty ? nil : loadBalancers, healthGraceMilliseconds: healthGrace)
                 let client = try localProblem { try LocalCloud.client(state.paths, start: true, executable: currentExecutable()) }
                 printGroup(try localProblem { try client.send("POST", "/v1/auto-scaling-groups", request, as: Control.AutoScalingGroup.self) })

@@ -8,10 +8,18 @@ extension Control {
     public struct LaunchDescription: Codable, Sendable, Equatable {
         public var prefix: String
         public var tags: [String: String]
+        /// The ports new hosts get, `[first, last]`; nil: any free port.
+        public var portRange: [Int]?
 
-        public init(prefix: String, tags: [String: String] = [:]) {
+        public init(prefix: String, tags: [String: String] = [:], portRange: [Int]? = nil) {
             self.prefix = prefix
             self.tags = tags
+            self.portRange = portRange
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case prefix, tags
+            case portRange = "port_range"
         }
     }
 

@@ -90,6 +90,14 @@ final class LocalAutoScaling: @unchecked Sendable {
         guard (0...3_600_000).contains(grace) else {
             throw AutoScalingError.invalid("health_grace_ms must be 0–3600000, got \(grace)")
         }
+        if let r = request.launch.portRange {
+            guard r.count == 2, r[0] >= 1024, r[0] <= r[1], r[1] <= 65535 else {
+                throw AutoScalingError.invalid("launch.port_range \(r): give [first, last] with 1024 ≤ first ≤ last ≤ 65535")
+            }
+            guard r[1] - r[0] + 1 >= capacity.max else {
+                throw AutoScalingError.invalid("launch.port_range \(r) holds \(r[1] - r[0] + 1) ports, fewer than the max size \(capacity.max)")
+            }
+        }
         let names = request.loadBalancers ?? []
         let known = Set(loadBalancers.list().map(\.name))
         for name in names where !known.contains(name) {
@@ -272,7 +280,8 @@ final class LocalAutoScaling: @unchecked Sendable {
             var tags = g.launch.tags
             tags[Self.groupTag] = name
             do {
-                for host in try fleet.create(Control.CreateHosts(prefix: g.launch.prefix, count: count, tags: tags)) {
+                for host in try fleet.create(Control.CreateHosts(prefix: g.launch.prefix, count: count, tags: tags,
+                                                                 portRange: g.launch.portRange)) {
                     g.instances.append(.init(host: host.name, port: host.port, lifecycleState: .pending, launched: Date()))
                     g.record("Launching host \(host.name) (port \(host.port)): \(cause)")
                     actions.append(.launch(group: name, host: host.name))

@@ -26,10 +26,13 @@ public enum Control {
         public var prefix: String
         public var count: Int
         public var tags: [String: String]
-        public init(prefix: String, count: Int, tags: [String: String]) {
+        /// The hosts' ports come from this range (`[first, last]`); nil: any free port.
+        public var portRange: [Int]?
+        public init(prefix: String, count: Int, tags: [String: String], portRange: [Int]? = nil) {
             self.prefix = prefix
             self.count = count
             self.tags = tags
+            self.portRange = portRange
         }
     }
 

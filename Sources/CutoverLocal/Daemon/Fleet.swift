@@ -30,6 +30,13 @@ final class Fleet: @unchecked Sendable {
         guard !request.prefix.isEmpty, request.prefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw Control.Problem("host name prefix '\(request.prefix)' must be letters, digits, - or _")
         }
+        var range: ClosedRange<Int>?
+        if let r = request.portRange {
+            guard r.count == 2, r[0] >= 1024, r[0] <= r[1], r[1] <= 65535 else {
+                throw Control.Problem("port range \(r): give [first, last] with 1024 ≤ first ≤ last ≤ 65535")
+            }
+            range = r[0]...r[1]
+        }
         return try lock.withLock {
             var created: [Control.Host] = []
             var number = hosts.filter { $0.name.hasPrefix(request.prefix + "-") }.count
@@ -41,8 +48,14 @@ final class Fleet: @unchecked Sendable {
                     number += 1
                     name = "\(request.prefix)-\(number)"
                 }
-                var port = try FreePort.pick()
-                while used.contains(port) || created.contains(where: { $0.port == port }) { port = try FreePort.pick() }
+                let taken = used.union(created.map(\.port))
+                var port: Int
+                if let range {
+                    port = try FreePort.pick(in: range, skipping: taken)
+                } else {
+                    port = try FreePort.pick()
+                    while taken.contains(port) { port = try FreePort.pick() }
+                }
                 let directory = paths.hostDirectory(name)
                 try FileManager.default.createDirectory(atPath: directory + "/root", withIntermediateDirectories: true)
                 let host = Control.Host(name: name, port: port, tags: request.tags, directory: directory,

@@ -25,6 +25,9 @@ import Testing
                 (.init(name: "web", min: 0, max: 2, desired: 1, launch: .init(prefix: "web", tags: ["cutover:asg": "x"])), "launch.tags: cutover:asg"),
                 (.init(name: "", min: 0, max: 2, desired: 1, launch: launch), "name: ''"),
                 (.init(name: "web", min: 0, max: 2, desired: 1, launch: launch, healthGraceMilliseconds: -1), "health_grace_ms"),
+                (.init(name: "web", min: 0, max: 2, desired: 1, launch: .init(prefix: "web", portRange: [5, 3])), "launch.port_range [5, 3]"),
+                (.init(name: "web", min: 0, max: 4, desired: 1, launch: .init(prefix: "web", portRange: [30000, 30001])),
+                 "launch.port_range [30000, 30001] holds 2 ports, fewer than the max size 4"),
             ]
             for (request, message) in cases {
                 let answer = await rejected(request)
@@ -97,6 +100,21 @@ import Testing
             #expect(seen == ["web-1", "web-2", "web-3"])
             #expect(group.activities.contains { $0.description.hasPrefix("Launching host web-3") })
             #expect(group.activities.contains { $0.description.hasPrefix("Capacity changed from min 1, max 4, desired 1 to min 1, max 4, desired 3") })
+        }
+    }
+
+    /// A launch description's port range: the hosts listen there, first free port first.
+    @Test func hostsGetPortsFromTheLaunchRange() async throws {
+        try await AutoScalingHarness.with { h in
+            let first = 24_000 + Int.random(in: 0..<500) * 10
+            let request = Control.CreateAutoScalingGroup(name: "web", min: 1, max: 4, desired: 3,
+                                                         launch: .init(prefix: "web", portRange: [first, first + 9]))
+            let created: Control.AutoScalingGroup = try await h.send("POST", "/v1/auto-scaling-groups", request)
+            #expect(created.instances.count == 3)
+            let ports = try await h.hosts().map(\.port)
+            #expect(ports.count == 3)
+            #expect(ports.allSatisfy { (first...(first + 9)).contains($0) }, "\(ports)")
+            #expect(Set(ports).count == 3)
         }
     }
 
