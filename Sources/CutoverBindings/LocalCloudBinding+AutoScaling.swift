@@ -8,11 +8,12 @@ extension LocalCloudBinding {
     /// The tag the daemon gives the hosts an Auto Scaling group launches.
     static let asgTag = "cutover:asg"
 
-    /// Every Auto Scaling group a group deploys to in place gets a launch hook with the
+    /// Every Auto Scaling group a group deploys to gets a launch hook with the
     /// group's last successful revision (reference §11): the daemon deploys it to each
     /// host it launches before the host takes traffic.
     func syncLaunchHooks(_ name: String) {
-        guard let entry = groups[name], entry.group.blueGreen == nil, entry.group.platform == .server else { return }
+        // Blue/green groups too: after a cutover their (copied) group launches with the revision.
+        guard let entry = groups[name], entry.group.platform == .server else { return }
         for asg in entry.group.selection.autoScalingGroups {
             let hook: [String: Control.JSONValue] = [
                 "deployment_group_id": .string(groupID(name)), "application": .string(entry.group.application.name),

@@ -62,7 +62,7 @@ extension SimCloud {
     /// Auto Scaling group and has a revision to give it.
     private func launchDeployments(for instance: String, in autoScalingGroup: String) {
         for (name, group) in groups.sorted(by: { $0.key < $1.key })
-            where group.selection.autoScalingGroups.contains(autoScalingGroup) && group.group.blueGreen == nil {
+            where group.selection.autoScalingGroups.contains(autoScalingGroup) {
             guard let revision = group.lastSuccessfulRevision else { continue }
             _ = try? deploy(group: name, revision: revision, creator: .autoscaling, only: [instance])
         }

@@ -30,10 +30,19 @@ extension SimCloud {
             guard !healthy.isEmpty else {
                 throw .deployment(.noInstances, "the Auto Scaling group of \(group.name) has no healthy instance to copy")
             }
+            // The copy is an Auto Scaling group like its source (reference §10), so it
+            // scales, and launches with the group's revision, after the cutover.
             let copy = "CodeDeploy_\(group.name)_\(deploymentID)"
             let template = instances.first { $0.id == healthy[0].id }
-            let ids = addInstances(count: healthy.count, prefix: copy, tags: template?.tags ?? [:], autoScalingGroup: copy)
-            replacements = ids.map { id in instances.first { $0.id == id }!.description }
+            let source = group.selection.autoScalingGroups.compactMap { autoScalingGroups[$0] }.first
+            autoScalingGroups[copy] = SimAutoScalingGroup(
+                name: copy, min: min(source?.min ?? 1, healthy.count), max: max(source?.max ?? healthy.count, healthy.count),
+                desired: healthy.count, prefix: copy, tags: template?.tags ?? [:], launched: healthy.count)
+            replacements = (1...healthy.count).map { k in
+                let instance = SimInstance(id: "\(copy)-\(k)", tags: template?.tags ?? [:], autoScalingGroup: copy)
+                instances.append(instance)
+                return instance.description
+            }
         case .discover(let selection):
             let originalIDs = Set(originals.map(\.id))
             replacements = selection.select(from: instances.map(\.description)).filter { !originalIDs.contains($0.id) }
@@ -57,12 +66,19 @@ extension SimCloud {
         case .discardReplacement:
             let gone = Set(replacements)
             instances.removeAll { gone.contains($0.id) }
+            for target in targets.prefix(options.replacementCount) {
+                if let copy = target.autoScalingGroup, copy.hasPrefix("CodeDeploy_") { autoScalingGroups[copy] = nil }
+            }
             queue.push(at: now, deployment: deployment,
                         input: .replacementDiscarded(message: "\(gone.count) replacement instance(s) terminated", error: nil))
         case .terminateOriginal:
             if !options.keepOriginals {
                 let gone = Set(originals)
                 instances.removeAll { gone.contains($0.id) }
+                // The originals' Auto Scaling group goes with them.
+                for target in targets.dropFirst(options.replacementCount) {
+                    if let asg = target.autoScalingGroup { autoScalingGroups[asg] = nil }
+                }
             }
             // The group now deploys to the replacements' Auto Scaling group.
             if let copied = targets.first?.autoScalingGroup, var group = groups[deployment.spec.group],

@@ -94,7 +94,7 @@ public final class SimCloud {
         var traffic: TrafficTarget?
         var blueGreen: BlueGreenOptions?
         let id = "d-" + String(nextDeploymentNumber, radix: 36).uppercased().leftPadded(to: 9)
-        if group.group.blueGreen != nil {
+        if group.group.blueGreen != nil && creator != .autoscaling {
             let original = rollbackOf.flatMap { r in deployments.first { $0.spec.id == r } }
             (selected, blueGreen) = try blueGreenTargets(for: group, deploymentID: id, rollbackOf: original)
         } else if group.group.platform == .server {

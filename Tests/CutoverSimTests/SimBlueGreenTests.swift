@@ -87,7 +87,7 @@ private func events(of target: String, in d: SimDeployment) -> [String] {
 
     @Test func aFailedInstallDiscardsTheReplacementsAndLeavesTrafficAlone() throws {
         let c = try cloud(config: oneAtATime, rollback: [.deploymentFailure])
-        c.faults.append(.failEvent(instance: "CodeDeploy_web-prod_d-000000001-5", event: .afterInstall, code: .scriptFailed,
+        c.faults.append(.failEvent(instance: "CodeDeploy_web-prod_d-000000001-1", event: .afterInstall, code: .scriptFailed,
                                    message: "exit status 1", once: false))
         let d = try c.deploy(group: "web-prod", revision: "v2")
         c.run()
@@ -110,7 +110,7 @@ private func events(of target: String, in d: SimDeployment) -> [String] {
         #expect(rollback.status == .succeeded, "\(rollback.state.message)")
         #expect(rollback.spec.creator == .codeDeployRollback)
         #expect(events(of: "web-1", in: rollback) == ["BeforeAllowTraffic:Succeeded", "AllowTraffic:Succeeded", "AfterAllowTraffic:Succeeded"])
-        #expect(events(of: "CodeDeploy_web-prod_d-000000001-5", in: rollback).map { $0.split(separator: ":")[0] }
+        #expect(events(of: "CodeDeploy_web-prod_d-000000001-1", in: rollback).map { $0.split(separator: ":")[0] }
                 == ["BeforeBlockTraffic", "BlockTraffic", "AfterBlockTraffic"])
         #expect(c.instances.map(\.id) == ["web-1", "web-2", "web-3", "web-4"])
         #expect(c.instances.allSatisfy { $0.revision == "v1" })
@@ -126,5 +126,27 @@ private func events(of target: String, in d: SimDeployment) -> [String] {
         let group = DeploymentGroup(application: Application(name: "web"), name: "g", selection: TargetSelection(autoScalingGroups: ["a"]),
                                     configuration: allAtOnce, blueGreen: .init(greenFleet: .copyAutoScalingGroup))
         #expect(throws: CoreError.self) { try group.validate() }
+    }
+
+    /// After a cutover the group deploys to the copy; a host launched into it gets the
+    /// revision by a launch deployment, as in any Auto Scaling group of a group.
+    @Test func theCopyLaunchesWithTheNewRevision() throws {
+        let c = SimCloud()
+        try c.createAutoScalingGroup(name: "web-asg", min: 1, max: 8, desired: 2, prefix: "web")
+        try c.addGroup(SimGroup(DeploymentGroup(
+            application: Application(name: "web"), name: "web-prod", selection: TargetSelection(autoScalingGroups: ["web-asg"]),
+            configuration: allAtOnce, loadBalanced: true, blueGreen: .init(greenFleet: .copyAutoScalingGroup))))
+        let d = try c.deploy(group: "web-prod", revision: "v2")
+        c.run()
+        #expect(d.status == .succeeded)
+        let copy = "CodeDeploy_web-prod_\(d.spec.id)"
+        try c.scale(copy, desired: 3)
+        c.run()
+        let launch = try #require(c.deployments.last)
+        #expect(launch.spec.creator == .autoscaling)
+        #expect(launch.spec.blueGreen == nil)
+        #expect(launch.status == .succeeded)
+        #expect(c.instances.filter { $0.autoScalingGroup == copy }.allSatisfy { $0.revision == "v2" })
+        #expect(c.instances.filter { $0.autoScalingGroup == copy }.count == 3)
     }
 }
