@@ -43,13 +43,7 @@ extension LocalCloudBinding {
               let entry = groups[spec.group], !entry.group.selection.autoScalingGroups.isEmpty else { return nil }
         // Hosts still in their launch deployment are left to it (it gives them the
         // previous revision); wait for them, then bring them up to date.
-        let deadline = Date().addingTimeInterval(300)
-        for asg in entry.group.selection.autoScalingGroups {
-            while Date() < deadline, let group = try? client.get("/v1/auto-scaling-groups/\(asg)", as: Control.JSONValue.self),
-                  (group["instances"]?.array ?? []).contains(where: { $0["lifecycle_state"]?.string == "Pending" }) {
-                Thread.sleep(forTimeInterval: 0.1) // polling the daemon: it has no event stream
-            }
-        }
+        waitForLaunches(entry.group.selection.autoScalingGroups)
         guard let hosts = try? hosts() else { return nil }
         let id = groupID(spec.group)
         let deployed = Set(spec.targets.map(\.id))
@@ -60,6 +54,18 @@ extension LocalCloudBinding {
                                        ignoreApplicationStopFailures: false, creator: .codeDeployAutoUpdate, rollbackOf: nil,
                                        only: Set(outdated.map(\.id))) else { return nil }
         return binding.run as? LocalRun
+    }
+
+    /// Waits (up to 5 minutes) until no instance of these Auto Scaling groups is still
+    /// Pending: launched, and InService or given up.
+    func waitForLaunches(_ groups: [String]) {
+        let deadline = Date().addingTimeInterval(300)
+        for asg in groups {
+            while Date() < deadline, let group = try? client.get("/v1/auto-scaling-groups/\(asg)", as: Control.JSONValue.self),
+                  (group["instances"]?.array ?? []).contains(where: { $0["lifecycle_state"]?.string == "Pending" }) {
+                Thread.sleep(forTimeInterval: 0.1) // polling the daemon: it has no event stream
+            }
+        }
     }
 
     // MARK: - Blue/green
@@ -94,6 +100,8 @@ extension LocalCloudBinding {
                 guard let source = group.selection.autoScalingGroups.first else {
                     throw LuaArgumentError(2, "AUTO_SCALING_CONFIGURATION: the group has no Auto Scaling group to copy")
                 }
+                // As many instances as are healthy in it: wait for launches in progress first.
+                waitForLaunches([source])
                 let copyName = "CodeDeploy_\(group.name)_\(deploymentID)"
                 _ = try call("POST", "/v1/auto-scaling-groups/\(source)/copy", .object(["name": .string(copyName)]))
                 let launched = try hosts().filter { $0.tags[Self.asgTag] == copyName }
@@ -209,13 +217,17 @@ extension LocalCloudBinding {
             var lb = f.value("load_balancer").stringValue
             if case .reference(let table) = f.value("load_balancer"), table.typeName == "table" { lb = table["name"].stringValue }
             if let lb { body["load_balancers"] = .array([.string(lb)]) }
-            stack.push(JSONBridge.lua(try cloud.call("POST", "/v1/auto-scaling-groups", .object(body))))
+            _ = try cloud.call("POST", "/v1/auto-scaling-groups", .object(body))
+            // Like `aws autoscaling wait`: back when the new instances are launched.
+            cloud.waitForLaunches([name])
+            stack.push(JSONBridge.lua(try cloud.call("GET", "/v1/auto-scaling-groups/\(name)")))
             return 1
         }
         t.method("scale") { cloud, stack in
             let name = try stack.checkString(2)
             let desired = try stack.checkInteger(3)
             _ = try cloud.call("PUT", "/v1/auto-scaling-groups/\(name)/capacity", .object(["desired": .integer(desired)]))
+            cloud.waitForLaunches([name])
             let hosts = try cloud.hosts().filter { $0.tags[asgTag] == name }.map { LuaValue.string($0.name) }
             stack.push(table: LuaTable(array: hosts))
             return 1
