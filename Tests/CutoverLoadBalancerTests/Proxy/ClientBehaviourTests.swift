@@ -14,8 +14,10 @@ import Testing
             async let second = client.get("/")
             async let third = client.get("/bytes/3")
             let (a, b, c) = try await (first, second, third)
+            // Each answer is its own request's (async let starts the three in any order,
+            // so which backend answered "/" depends on that order).
             #expect(a.body.count == 100_000)
-            #expect(b.body == "B")
+            #expect(b.body == "A" || b.body == "B")
             #expect(c.body == "xxx")
             await client.close()
         }
