@@ -4,7 +4,7 @@ import Foundation
 /// A daemon in this process for the Auto Scaling tests, with helpers that make every
 /// blocking call on a Dispatch thread (never on Swift's cooperative pool: on 2 cores a
 /// blocked pool thread starves the daemon's own async work).
-struct AutoScalingHarness: Sendable {
+struct AutoScalingHarness: OffPoolControlAPI {
     static let examples = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // Support
         .deletingLastPathComponent()  // AutoScaling
@@ -76,31 +76,6 @@ struct AutoScalingHarness: Sendable {
     func restarted() async throws -> AutoScalingHarness {
         let base = self.base
         return try await Self.offPool { try AutoScalingHarness(base: base) }
-    }
-
-    /// Runs blocking work on a Dispatch thread, off Swift's cooperative pool.
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
-    // MARK: - API
-
-    func get<T: Decodable & Sendable>(_ path: String, as type: T.Type = T.self) async throws -> T {
-        let client = self.client
-        return try await Self.offPool { try client.get(path, as: T.self) }
-    }
-
-    func send<T: Decodable & Sendable, B: Encodable & Sendable>(_ method: String, _ path: String, _ body: B,
-                                                                 as type: T.Type = T.self) async throws -> T {
-        let client = self.client
-        return try await Self.offPool { try client.send(method, path, body, as: T.self) }
-    }
-
-    func delete<T: Decodable & Sendable>(_ path: String, as type: T.Type = T.self) async throws -> T {
-        let client = self.client
-        return try await Self.offPool { try client.delete(path, as: T.self) }
     }
 
     @discardableResult

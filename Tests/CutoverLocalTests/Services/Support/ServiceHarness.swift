@@ -7,7 +7,7 @@ import Foundation
 /// Every call that waits on the daemon runs on a Dispatch thread (`offPool`): a test that
 /// blocked a cooperative thread could starve the daemon's own async work (the pool has
 /// one thread per core, and other suites run at the same time).
-struct ServiceHarness: Sendable {
+struct ServiceHarness: OffPoolControlAPI {
     static let server = """
         import http.server, os
         VERSION = os.environ.get("APP_VERSION", "unknown")
@@ -68,31 +68,6 @@ struct ServiceHarness: Sendable {
     func stop() async -> Int {
         let daemon = self.daemon
         return (try? await Self.offPool { daemon.stop() }) ?? 0
-    }
-
-    /// Runs blocking work on a Dispatch thread, off Swift's cooperative pool.
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
-    // MARK: - API
-
-    func get<T: Decodable & Sendable>(_ path: String, as type: T.Type = T.self) async throws -> T {
-        let client = self.client
-        return try await Self.offPool { try client.get(path, as: T.self) }
-    }
-
-    func send<T: Decodable & Sendable, B: Encodable & Sendable>(_ method: String, _ path: String, _ body: B,
-                                                                 as type: T.Type = T.self) async throws -> T {
-        let client = self.client
-        return try await Self.offPool { try client.send(method, path, body, as: T.self) }
-    }
-
-    func delete<T: Decodable & Sendable>(_ path: String, as type: T.Type = T.self) async throws -> T {
-        let client = self.client
-        return try await Self.offPool { try client.delete(path, as: T.self) }
     }
 
     @discardableResult
