@@ -147,14 +147,22 @@ final class LocalAutoScaling: @unchecked Sendable {
         guard change.desired != nil || change.min != nil || change.max != nil else {
             throw AutoScalingError.invalid("capacity: give desired, min or max")
         }
-        let (changed, actions) = try lock.withLock { () throws -> (AutoScalingGroupRecord, [Action]) in
-            var g = try group(name)
+        return try update(name) { g in
             let next = g.capacity.applying(change)
             if let problem = next.problem { throw AutoScalingError.invalid(problem) }
             if next != g.capacity {
                 g.record("Capacity changed from min \(g.capacity.min), max \(g.capacity.max), desired \(g.capacity.desired) to min \(next.min), max \(next.max), desired \(next.desired)")
                 g.capacity = next
             }
+        }
+    }
+
+    /// Changes a group under the lock, then launches or terminates what the change calls
+    /// for (a group waiting to relaunch after a failed launch tries again at once).
+    private func update(_ name: String, _ body: (inout AutoScalingGroupRecord) throws -> Void) throws -> Control.AutoScalingGroup {
+        let (changed, actions) = try lock.withLock { () throws -> (AutoScalingGroupRecord, [Action]) in
+            var g = try group(name)
+            try body(&g)
             groups[name] = g
             cancelRetryLocked(name)
             let actions = reconcileLocked(name)
@@ -177,22 +185,14 @@ final class LocalAutoScaling: @unchecked Sendable {
                 throw AutoScalingError.invalid("launch hook: revision \(revision) is not an absolute path to a directory or an archive on this machine")
             }
         }
-        let (changed, actions) = try lock.withLock { () throws -> (AutoScalingGroupRecord, [Action]) in
-            var g = try group(name)
+        return try update(name) { g in
             if let hook {
                 g.record("Launch hook set: new hosts get \(hook.revision ?? "no revision yet") of deployment group \(hook.group) (\(hook.deploymentGroupID)) before they go InService")
             } else {
                 g.record("Launch hook removed: new hosts go InService at once")
             }
             g.launchHook = hook
-            groups[name] = g
-            cancelRetryLocked(name)
-            let actions = reconcileLocked(name)
-            save()
-            return (groups[name]!, actions)
         }
-        start(actions)
-        return describe(changed)
     }
 
     /// DetachInstances: the hosts leave the group and keep running (blue/green's
