@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: - C boundary
@@ -98,6 +99,14 @@ let package = Package(
             path: "Sources/CutoverLoadBalancer"
         ),
 
+        /// History: one SQLite database of sessions, inputs, deployments and their
+        /// events (GRDB; WAL, numbered migrations), read by history, show and replay.
+        .target(
+            name: "CutoverHistory",
+            dependencies: ["CutoverCore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/CutoverHistory"
+        ),
+
         // MARK: - Host runtime
 
         /// Owns a Lua VM: values across the boundary, protected calls, userdata,
@@ -163,6 +172,10 @@ let package = Package(
         .testTarget(
             name: "CutoverCoreTests",
             dependencies: ["CutoverCore"]
+        ),
+        .testTarget(
+            name: "CutoverHistoryTests",
+            dependencies: ["CutoverHistory", "CutoverCore"]
         ),
         .testTarget(
             name: "CutoverSimTests",

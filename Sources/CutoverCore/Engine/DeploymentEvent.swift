@@ -1,7 +1,7 @@
 /// What happened in a deployment. The event log is the deployment: its state is a
 /// fold over these (`DeploymentState.apply`). Targets are named by their index in
 /// `DeploymentSpec.targets`.
-public enum DeploymentEvent: Sendable, Equatable {
+public enum DeploymentEvent: Sendable, Equatable, Codable {
     case created
     /// InProgress, with the floor and batch size computed once, at the start.
     case started(minimumHealthy: Int, batchSize: Int)
@@ -54,7 +54,7 @@ public enum DeploymentEvent: Sendable, Equatable {
 }
 
 /// One step a policy asks for (DESIGN.md "Policies").
-public enum PolicyStep: Sendable, Equatable {
+public enum PolicyStep: Sendable, Equatable, Codable {
     /// Deploy these targets as one batch (indices into the spec's targets).
     case deploy([Int])
     /// Wait, watching alarms (the deployment's, or these).
@@ -71,7 +71,7 @@ public enum PolicyStep: Sendable, Equatable {
 }
 
 /// An event as the log holds it: its place and its (virtual or real) time.
-public struct RecordedEvent: Sendable, Equatable {
+public struct RecordedEvent: Sendable, Equatable, Codable {
     public var sequence: Int
     /// Milliseconds since the deployment was created.
     public var time: Int64

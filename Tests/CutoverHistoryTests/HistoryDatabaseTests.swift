@@ -1,0 +1,132 @@
+import CutoverCore
+import Foundation
+import Testing
+@testable import CutoverHistory
+
+/// A deployment run to its end by the pure engine, every lifecycle event succeeding.
+private func run(_ id: String, hosts: Int = 3) -> (DeploymentSpec, [RecordedEvent]) {
+    let spec = DeploymentSpec(
+        id: id, application: "shop", group: "web", revision: "v2", lastSuccessfulRevision: "v1",
+        configuration: DeploymentConfiguration(name: "CodeDeployDefault.OneAtATime", platform: .server, minimumHealthyHosts: .oneAtATime),
+        targets: (1...hosts).map { TargetDescription(id: "web-\($0)", revision: "v1") })
+    var engine = DeploymentEngine(spec: spec)
+    var log = [RecordedEvent(sequence: 0, time: 0, event: .created)]
+    var pending: [EngineInput] = [.start]
+    var now: Int64 = 0
+    while !pending.isEmpty {
+        let input = pending.removeFirst()
+        now += 1000
+        let (events, commands) = engine.handle(input, now: now)
+        for e in events { log.append(RecordedEvent(sequence: log.count, time: now, event: e)) }
+        for case .runLifecycleEvent(let t, let event) in commands {
+            pending.append(.lifecycleResult(target: t, event: event, status: .succeeded, error: .success, message: ""))
+        }
+    }
+    return (spec, log)
+}
+
+private func temporaryPath() -> String {
+    NSTemporaryDirectory() + "cutover-history-" + UUID().uuidString + "/history.sqlite"
+}
+
+@Suite struct HistoryDatabaseTests {
+    @Test func aDeploymentComesBackAsItWasRecorded() throws {
+        let store = try HistoryStore(path: temporaryPath())
+        let (spec, log) = run("d-ONE")
+        #expect(log.last.map { if case .ended(.succeeded, _, _) = $0.event { true } else { false } } == true)
+        let session = try store.startSession(kind: "run", provider: "sim", command: "cutover run deploy.lua")
+        try store.recordDeployment(spec, session: session, provider: "sim", policySource: "-- none", seed: 42)
+        try store.recordEvents(Array(log.prefix(5)), of: spec)
+        try store.recordEvents(Array(log.dropFirst(5)), of: spec)
+        let back = try store.deployment("d-ONE")
+        #expect(back.spec == spec)
+        #expect(back.events == log)
+        #expect(back.seed == 42)
+        #expect(back.summary.status == "Succeeded")
+        #expect(back.summary.events == log.count)
+        // The recorded events rebuild the engine's state exactly.
+        let rebuilt = DeploymentEngine(spec: back.spec, replaying: back.events.map(\.event))
+        #expect(rebuilt.state.status == .succeeded)
+        #expect(rebuilt.state.targetStatus == [.succeeded, .succeeded, .succeeded])
+        let listed = try store.deployments()
+        #expect(listed.map(\.id) == ["d-ONE"])
+        #expect(try store.sessions().first?.deployments == 1)
+    }
+
+    @Test func theFileIsPrivate() throws {
+        let path = temporaryPath()
+        _ = try HistoryStore(path: path)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func newestFirstWithALimit() throws {
+        let store = try HistoryStore(path: temporaryPath())
+        for i in 1...5 {
+            let (spec, log) = run("d-\(i)", hosts: 1)
+            try store.recordDeployment(spec, session: nil, provider: "sim")
+            try store.recordEvents(log, of: spec)
+        }
+        #expect(try store.deployments(limit: 3).map(\.id) == ["d-5", "d-4", "d-3"])
+    }
+
+    /// Two stores on one file (as two `cutover` processes would be) writing at once lose nothing.
+    @Test func concurrentWritersLoseNothing() throws {
+        let path = temporaryPath()
+        let stores = [try HistoryStore(path: path), try HistoryStore(path: path)]
+        let (spec, log) = run("d-BASE", hosts: 40)
+        DispatchQueue.concurrentPerform(iterations: 2) { w in
+            for k in 0..<10 {
+                var s = spec
+                s.id = "d-W\(w)-\(k)"
+                try? stores[w].recordDeployment(s, session: nil, provider: "sim")
+                for e in log { try? stores[w].recordEvents([e], of: s) }
+            }
+        }
+        let all = try stores[0].deployments(limit: 100)
+        #expect(all.count == 20)
+        #expect(all.allSatisfy { $0.events == log.count })
+    }
+
+    /// A file that is not a history database is reported, and left as it was.
+    @Test func aCorruptDatabaseIsAClearErrorAndIsNotTouched() throws {
+        let path = temporaryPath()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let garbage = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        FileManager.default.createFile(atPath: path, contents: garbage)
+        #expect {
+            _ = try HistoryStore(path: path)
+        } throws: { error in
+            "\(error)".contains("history database \(path)") && "\(error)".contains("not a Cutover history database")
+        }
+        #expect(FileManager.default.contents(atPath: path) == garbage)
+    }
+
+    @Test func unknownDeploymentsAreNotFound() throws {
+        let store = try HistoryStore(path: temporaryPath())
+        #expect(throws: HistoryError.self) { try store.deployment("d-NOPE") }
+    }
+
+    @Test(arguments: [
+        ("export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "export AWS_ACCESS_KEY_ID=[REDACTED]"),
+        ("db.connect{ password = 'hunter2' }", "db.connect{ [REDACTED] }"),
+        ("curl -H 'Authorization: Bearer abc.def.ghi'", "curl -H 'Authorization: [REDACTED]'"),
+        ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "[REDACTED]"),
+        ("print(d.status)", "print(d.status)"),
+    ])
+    func secretsAreRedacted(input: String, stored: String) {
+        #expect(Redactor.standard.redact(input) == stored)
+    }
+
+    @Test func inputsAreStoredRedacted() throws {
+        let store = try HistoryStore(path: temporaryPath())
+        let session = try store.startSession(kind: "prompt", provider: "local", command: "cutover")
+        try store.recordInput(session: session, text: "token = 'abc123'", ok: true, result: "nil")
+        try store.endSession(session)
+        let s = try #require(try store.sessions().first)
+        #expect(s.inputs == 1)
+        #expect(s.endedAt != nil)
+        let text = try store.read { db in try String.fetchOne(db, sql: "SELECT text FROM inputs") }
+        #expect(text == "[REDACTED]")
+    }
+}
