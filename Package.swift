@@ -127,7 +127,7 @@ let package = Package(
         /// The `cutover` Lua module: the only module that knows both Lua and deployments.
         .target(
             name: "CutoverBindings",
-            dependencies: ["LuaRuntime", "CutoverCore", "CutoverSim", "CutoverAppSpec", "CutoverLocal"],
+            dependencies: ["LuaRuntime", "CutoverCore", "CutoverSim", "CutoverAppSpec", "CutoverLocal", "CutoverHistory"],
             path: "Sources/CutoverBindings"
         ),
 
@@ -142,6 +142,7 @@ let package = Package(
                 "CutoverAppSpec",
                 "CutoverBindings",
                 "CutoverLocal",
+                "CutoverHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cutover"

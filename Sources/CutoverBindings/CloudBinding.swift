@@ -31,6 +31,10 @@ final class CloudBinding: CloudProvider {
         sim.policyRunner = { [unowned self] deployment in
             self.deployments[deployment.spec.id]?.nextPolicyStep(on: self.currentStack) ?? .done
         }
+        sim.recorder = { [unowned self] deployment, events in
+            self.module.record(events, of: deployment.spec, provider: "sim", seed: self.sim.seed,
+                               faults: self.sim.faults.isEmpty ? nil : "\(self.sim.faults)", buffered: true)
+        }
     }
 
     static let optionFields = ["seed", "hosts", "tags", "prefix", "fail_rate", "durations", "faults", "hook_timeouts"]
@@ -210,6 +214,7 @@ final class CloudBinding: CloudProvider {
         do {
             let d = try sim.deploy(group: group, revision: revision, configuration: configuration, policy: policy,
                                    ignoreApplicationStopFailures: ignoreApplicationStopFailures)
+            module.flushHistory()
             return binding(for: d)
         } catch {
             throw LuaArgumentError(2, "\(error)")
@@ -472,6 +477,7 @@ final class SimRun: DeploymentRun {
     func run(on stack: LuaStack, untilSeconds: Double?) {
         let saved = cloud.currentStack
         cloud.currentStack = stack
+        defer { cloud.module.flushHistory() }
         let savedObserver = cloud.sim.observer
         if let live {
             let rollbackLive = live

@@ -20,6 +20,13 @@ public final class CutoverModule {
     public var localStateDirectory: String?
     public var executable: String = CommandLine.arguments.first ?? "cutover"
 
+    /// The history database deployments are recorded in; nil: not recorded.
+    public var historyPath: String?
+    /// "prompt" or "run", and the command line, for the history's session.
+    public var sessionKind = "run"
+    public var sessionCommand = CommandLine.arguments.joined(separator: " ")
+    let historyState = HistoryState()
+
     public init(defaultProvider: String = "sim", localStateDirectory: String? = nil) {
         self.defaultProvider = defaultProvider
         self.localStateDirectory = localStateDirectory

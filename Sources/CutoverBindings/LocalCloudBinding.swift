@@ -203,6 +203,7 @@ final class LocalCloudBinding: CloudProvider {
         handles[deploymentID] = binding
         deployment.policyRunner = { [unowned self, unowned binding] _ in binding.nextPolicyStep(on: self.currentStack) }
         deployment.hookRunner = { [unowned self] d, t, event in self.runHook(d, t, event) }
+        deployment.recorder = { [unowned self] d, events in self.module.record(events, of: d.spec, provider: "local") }
         deployment.observer = { [unowned self, unowned run] d, recorded in
             run.live?(run, recorded)
             if case .ended(let status, _, _) = recorded.event {

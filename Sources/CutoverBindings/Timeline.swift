@@ -3,7 +3,7 @@ import CutoverSim
 
 /// A compact text timeline of a deployment: a header, then one line per target with
 /// its lifecycle events as two-letter marks (✓ succeeded, ✗ failed, - skipped, … running).
-enum Timeline {
+public enum Timeline {
     static let abbreviations: [LifecycleEvent: String] = [
         .beforeBlockTraffic: "BB", .blockTraffic: "BT", .afterBlockTraffic: "AB", .applicationStop: "ST",
         .downloadBundle: "DL", .beforeInstall: "BI", .install: "IN", .afterInstall: "AI", .applicationStart: "SA",
@@ -19,10 +19,19 @@ enum Timeline {
     }
 
     static func render(_ d: DeploymentRun, maxTargets: Int = 50) -> String {
-        let spec = d.spec
-        let state = d.state
-        let start = d.createdAt
-        let end = d.log.last?.time ?? start
+        render(spec: d.spec, state: d.state, log: d.log, createdAt: d.createdAt, maxTargets: maxTargets)
+    }
+
+    /// A recorded deployment's timeline (its state rebuilt from the events).
+    public static func render(spec: DeploymentSpec, log: [RecordedEvent]) -> String {
+        let state = DeploymentEngine(spec: spec, replaying: log.map(\.event)).state
+        return render(spec: spec, state: state, log: log, createdAt: log.first?.time ?? 0, maxTargets: 50)
+    }
+
+    static func render(spec: DeploymentSpec, state: DeploymentState, log: [RecordedEvent], createdAt: Int64,
+                       maxTargets: Int) -> String {
+        let start = createdAt
+        let end = log.last?.time ?? start
         var out = "\(spec.id)  \(spec.application)/\(spec.group)  revision \(spec.revision)  \(spec.configuration.name)"
         if let policy = spec.policy { out += "  policy \(policy)" }
         out += "\n  \(state.status.rawValue)"
@@ -36,7 +45,7 @@ enum Timeline {
         var failure = Array(repeating: "", count: spec.targets.count)
         var batchOf = Array(repeating: 0, count: spec.targets.count)
         var notes: [String] = []
-        for r in d.log {
+        for r in log {
             switch r.event {
             case .batchStarted(let index, let targets):
                 for t in targets { batchOf[t] = index + 1; if first[t] < 0 { first[t] = r.time - start } }

@@ -40,6 +40,9 @@ public final class SimCloud {
     public var policyRunner: ((SimDeployment) -> PolicyStep)?
     /// Told about every event as it is recorded (for live views).
     public var observer: ((SimDeployment, RecordedEvent) -> Void)?
+    /// Told about each batch of events before the commands that follow them are carried
+    /// out (the history records them there).
+    public var recorder: ((SimDeployment, ArraySlice<RecordedEvent>) -> Void)?
 
     private var random: SplitMix64
     var queue = EventQueue()
@@ -122,6 +125,7 @@ public final class SimCloud {
         let deployment = SimDeployment(spec: spec, at: now)
         deployments.append(deployment)
         if creator != .autoscaling { groups[name]?.activeDeployment = id }
+        recorder?(deployment, deployment.log[0...0])
         observer?(deployment, deployment.log[0])
         queue.push(at: now, deployment: deployment, input: .start)
         return deployment
@@ -164,6 +168,7 @@ public final class SimCloud {
         let (events, commands) = deployment.engine.handle(input, now: now)
         let first = deployment.log.count
         deployment.record(events, at: now) // recorded before any command is carried out
+        if deployment.log.count > first { recorder?(deployment, deployment.log[first...]) }
         for index in first..<deployment.log.count {
             apply(deployment.log[index].event, of: deployment)
             observer?(deployment, deployment.log[index])

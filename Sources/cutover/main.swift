@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CutoverBindings
 import CutoverREPL
 #if canImport(Glibc)
@@ -17,7 +18,7 @@ struct Cutover: ParsableCommand {
             prompt afterwards. Exit status: 0 success, 1 a Lua error, 2 bad usage.
             """,
         version: "cutover \(Launch.version) (\(Launch.luaVersion))",
-        subcommands: [Lua.self, Run.self, Plan.self, AppSpecCommand.self, Local.self],
+        subcommands: [Lua.self, Run.self, Plan.self, AppSpecCommand.self, Local.self, History.self, Show.self],
         defaultSubcommand: Lua.self
     )
 }
@@ -62,7 +63,7 @@ struct Lua: ParsableCommand {
         launch.interactive = interactive
         launch.script = script.first
         launch.scriptArguments = Array(script.dropFirst())
-        launch.prepare = installModules(provider: provider)
+        launch.prepare = installModules(provider: provider, kind: launch.script == nil && launch.chunks.isEmpty ? "prompt" : "run")
         throw ExitCode(launch.run())
     }
 }
@@ -102,10 +103,13 @@ func checkProvider(_ name: String) throws {
 }
 
 /// Makes `require "cutover"` work in a shell, with `provider` as the default provider.
-func installModules(provider: String) -> (Shell) -> Void {
+func installModules(provider: String, kind: String = "run") -> (Shell) -> Void {
     { shell in
         let module = CutoverModule(defaultProvider: provider, localStateDirectory: XDGPaths.stateDirectory + "/local")
         module.executable = currentExecutable()
+        // CUTOVER_HISTORY=off: deployments are not recorded.
+        module.historyPath = ProcessInfo.processInfo.environment["CUTOVER_HISTORY"] == "off" ? nil : History.databasePath
+        module.sessionKind = kind
         module.install(in: shell.vm)
     }
 }
@@ -116,7 +120,7 @@ func main() -> Never {
     let arguments = Array(CommandLine.arguments.dropFirst())
     let subcommands = Set(Cutover.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
     if var launch = Launch(luaStyle: arguments, subcommands: subcommands) {
-        launch.prepare = installModules(provider: "sim")
+        launch.prepare = installModules(provider: "sim", kind: launch.script == nil && launch.chunks.isEmpty ? "prompt" : "run")
         exit(launch.run()) // not Cutover.exit: it formats messages first, a third of startup
     }
     do {

@@ -31,13 +31,13 @@ private func temporaryPath() -> String {
 
 @Suite struct HistoryDatabaseTests {
     @Test func aDeploymentComesBackAsItWasRecorded() throws {
-        let store = try HistoryStore(path: temporaryPath())
+        let store = try HistoryDatabase(path: temporaryPath())
         let (spec, log) = run("d-ONE")
         #expect(log.last.map { if case .ended(.succeeded, _, _) = $0.event { true } else { false } } == true)
         let session = try store.startSession(kind: "run", provider: "sim", command: "cutover run deploy.lua")
         try store.recordDeployment(spec, session: session, provider: "sim", policySource: "-- none", seed: 42)
-        try store.recordEvents(Array(log.prefix(5)), of: spec)
-        try store.recordEvents(Array(log.dropFirst(5)), of: spec)
+        try store.recordEvents(Array(log.prefix(5)), of: spec, session: session)
+        try store.recordEvents(Array(log.dropFirst(5)), of: spec, session: session)
         let back = try store.deployment("d-ONE")
         #expect(back.spec == spec)
         #expect(back.events == log)
@@ -55,17 +55,17 @@ private func temporaryPath() -> String {
 
     @Test func theFileIsPrivate() throws {
         let path = temporaryPath()
-        _ = try HistoryStore(path: path)
+        _ = try HistoryDatabase(path: path)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
 
     @Test func newestFirstWithALimit() throws {
-        let store = try HistoryStore(path: temporaryPath())
+        let store = try HistoryDatabase(path: temporaryPath())
         for i in 1...5 {
             let (spec, log) = run("d-\(i)", hosts: 1)
             try store.recordDeployment(spec, session: nil, provider: "sim")
-            try store.recordEvents(log, of: spec)
+            try store.recordEvents(log, of: spec, session: nil)
         }
         #expect(try store.deployments(limit: 3).map(\.id) == ["d-5", "d-4", "d-3"])
     }
@@ -73,14 +73,14 @@ private func temporaryPath() -> String {
     /// Two stores on one file (as two `cutover` processes would be) writing at once lose nothing.
     @Test func concurrentWritersLoseNothing() throws {
         let path = temporaryPath()
-        let stores = [try HistoryStore(path: path), try HistoryStore(path: path)]
+        let stores = [try HistoryDatabase(path: path), try HistoryDatabase(path: path)]
         let (spec, log) = run("d-BASE", hosts: 40)
         DispatchQueue.concurrentPerform(iterations: 2) { w in
             for k in 0..<10 {
                 var s = spec
                 s.id = "d-W\(w)-\(k)"
                 try? stores[w].recordDeployment(s, session: nil, provider: "sim")
-                for e in log { try? stores[w].recordEvents([e], of: s) }
+                for e in log { try? stores[w].recordEvents([e], of: s, session: nil) }
             }
         }
         let all = try stores[0].deployments(limit: 100)
@@ -95,15 +95,31 @@ private func temporaryPath() -> String {
         let garbage = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         FileManager.default.createFile(atPath: path, contents: garbage)
         #expect {
-            _ = try HistoryStore(path: path)
+            _ = try HistoryDatabase(path: path)
         } throws: { error in
             "\(error)".contains("history database \(path)") && "\(error)".contains("not a Cutover history database")
         }
         #expect(FileManager.default.contents(atPath: path) == garbage)
     }
 
+    /// A simulator's ids repeat from run to run: each run's deployment keeps its own events.
+    @Test func theSameIdInTwoSessionsIsTwoDeployments() throws {
+        let store = try HistoryDatabase(path: temporaryPath())
+        var keys: [String] = []
+        for hosts in [1, 2] {
+            let (spec, log) = run("d-000000001", hosts: hosts)
+            let session = try store.startSession(kind: "run", provider: "sim", command: "x")
+            try store.recordDeployment(spec, session: session, provider: "sim")
+            try store.recordEvents(log, of: spec, session: session)
+            keys.append(HistoryDatabase.key(spec.id, session: session))
+        }
+        #expect(try store.deployments().map(\.key) == keys.reversed())
+        #expect(try store.deployment(keys[0]).spec.targets.count == 1)
+        #expect(try store.deployment("d-000000001").spec.targets.count == 2) // the newest
+    }
+
     @Test func unknownDeploymentsAreNotFound() throws {
-        let store = try HistoryStore(path: temporaryPath())
+        let store = try HistoryDatabase(path: temporaryPath())
         #expect(throws: HistoryError.self) { try store.deployment("d-NOPE") }
     }
 
@@ -119,7 +135,7 @@ private func temporaryPath() -> String {
     }
 
     @Test func inputsAreStoredRedacted() throws {
-        let store = try HistoryStore(path: temporaryPath())
+        let store = try HistoryDatabase(path: temporaryPath())
         let session = try store.startSession(kind: "prompt", provider: "local", command: "cutover")
         try store.recordInput(session: session, text: "token = 'abc123'", ok: true, result: "nil")
         try store.endSession(session)

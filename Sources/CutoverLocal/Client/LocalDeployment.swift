@@ -24,6 +24,9 @@ public final class LocalDeployment: @unchecked Sendable {
     public var hookRunner: ((LocalDeployment, Int, LifecycleEvent) -> (LifecycleEventStatus, LifecycleErrorCode, String)?)?
     /// Told about every event as it is recorded.
     public var observer: ((LocalDeployment, RecordedEvent) -> Void)?
+    /// Told about each batch of events before the commands that follow them are carried
+    /// out (the history records them there).
+    public var recorder: ((LocalDeployment, ArraySlice<RecordedEvent>) -> Void)?
     /// Server blue/green: terminates the originals or discards the replacements (on a
     /// thread of its own) and answers with the engine's input.
     public var blueGreenRunner: (@Sendable (EngineCommand) -> EngineInput)?
@@ -63,6 +66,7 @@ public final class LocalDeployment: @unchecked Sendable {
     /// Runs until the deployment ends, or waits for an approval (returns then).
     public func run() {
         if log.count == 1 {
+            recorder?(self, log[0...0])
             observer?(self, log[0])
             step(.start)
         }
@@ -94,10 +98,13 @@ public final class LocalDeployment: @unchecked Sendable {
     private func step(_ input: EngineInput) {
         let (events, commands) = engine.handle(input, now: now)
         let time = now
+        let first = log.count
         for event in events {
-            let recorded = RecordedEvent(sequence: log.count, time: time, event: event)
-            log.append(recorded)
-            record(event)
+            log.append(RecordedEvent(sequence: log.count, time: time, event: event))
+        }
+        if log.count > first { recorder?(self, log[first...]) }
+        for recorded in log[first...] {
+            record(recorded.event)
             observer?(self, recorded)
         }
         for command in commands { carryOut(command) }

@@ -4,6 +4,8 @@ import GRDB
 
 /// A deployment as `cutover history` lists it.
 public struct DeploymentSummary: Sendable, Equatable, Codable {
+    /// `ID@SESSION`: unique in the history (a simulator's ids repeat from run to run).
+    public var key: String
     public var id: String
     public var session: Int64?
     public var provider: String
@@ -43,7 +45,7 @@ public struct RecordedDeployment: Sendable {
     public var faults: String?
 }
 
-extension HistoryStore {
+extension HistoryDatabase {
     // MARK: - Sessions
 
     /// Starts a session (a prompt, or a run of a file) and returns its number.
@@ -76,47 +78,95 @@ extension HistoryStore {
     // MARK: - Deployments
 
     /// A new deployment: its full specification, where it runs and how it was started.
+    /// The history's key of a deployment of a session.
+    public static func key(_ id: String, session: Int64?) -> String { "\(id)@\(session ?? 0)" }
+
     public func recordDeployment(_ spec: DeploymentSpec, session: Int64?, provider: String, policySource: String? = nil,
                                  seed: UInt64? = nil, faults: String? = nil) throws(HistoryError) {
-        let json: String
-        do {
-            json = String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
-        } catch {
-            throw .unusable(path: path, "cannot encode the specification of \(spec.id): \(error)")
-        }
-        try write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO deployments (id, sessionId, provider, application, group_name, revision, platform, creator,
-                    configuration, spec, policy_source, seed, faults, created_at, status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Created')
-                """, arguments: [spec.id, session, provider, spec.application, spec.group, spec.revision, spec.platform.rawValue,
-                                 spec.creator.rawValue, spec.configuration.name, json, policySource,
-                                 seed.map { Int64(bitPattern: $0) }, faults, Date().timeIntervalSince1970])
-        }
+        try record([Item(spec: spec, session: session, provider: provider, isNew: true, events: [], policySource: policySource,
+                         seed: seed, faults: faults)])
     }
 
     /// Records events before the commands that follow them are carried out (the caller
     /// writes each batch as the engine returns it).
-    public func recordEvents(_ events: [RecordedEvent], of spec: DeploymentSpec) throws(HistoryError) {
-        guard !events.isEmpty else { return }
+    public func recordEvents(_ events: [RecordedEvent], of spec: DeploymentSpec, session: Int64?) throws(HistoryError) {
+        try record([Item(spec: spec, session: session, provider: "", isNew: false, events: events)])
+    }
+
+    /// What one write records for a deployment: the deployment itself when it is new,
+    /// and events.
+    public struct Item: Sendable {
+        public var spec: DeploymentSpec
+        public var session: Int64?
+        public var provider: String
+        public var isNew: Bool
+        public var events: [RecordedEvent]
+        public var policySource: String?
+        public var seed: UInt64?
+        public var faults: String?
+
+        public init(spec: DeploymentSpec, session: Int64?, provider: String, isNew: Bool, events: [RecordedEvent],
+                    policySource: String? = nil, seed: UInt64? = nil, faults: String? = nil) {
+            self.spec = spec
+            self.session = session
+            self.provider = provider
+            self.isNew = isNew
+            self.events = events
+            self.policySource = policySource
+            self.seed = seed
+            self.faults = faults
+        }
+    }
+
+    /// Several deployments' records in one transaction (the simulator writes a run's
+    /// events at once: thousands of commits cost seconds).
+    public func record(_ items: [Item]) throws(HistoryError) {
+        guard !items.isEmpty else { return }
         let encoder = JSONEncoder()
-        var rows: [(RecordedEvent, String, String?, String)] = []
-        for e in events {
-            guard let data = try? encoder.encode(e.event) else { continue }
-            rows.append((e, e.jsonLine(targets: spec.targets), Self.target(e.event, spec), String(decoding: data, as: UTF8.self)))
+        struct Prepared { var item: Item; var key: String; var spec: String?; var rows: [(RecordedEvent, String, String?, String)] }
+        var prepared: [Prepared] = []
+        for item in items {
+            var specJSON: String?
+            if item.isNew {
+                guard let data = try? encoder.encode(item.spec) else {
+                    throw .unusable(path: path, "cannot encode the specification of \(item.spec.id)")
+                }
+                specJSON = String(decoding: data, as: UTF8.self)
+            }
+            var rows: [(RecordedEvent, String, String?, String)] = []
+            for e in item.events {
+                guard let data = try? encoder.encode(e.event) else { continue }
+                rows.append((e, e.jsonLine(targets: item.spec.targets), Self.target(e.event, item.spec),
+                             String(decoding: data, as: UTF8.self)))
+            }
+            prepared.append(Prepared(item: item, key: Self.key(item.spec.id, session: item.session), spec: specJSON, rows: rows))
         }
         try write { db in
-            for (e, line, target, event) in rows {
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO events (deploymentId, sequence, time_ms, kind, target, detail, event)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [spec.id, e.sequence, e.time, Self.kind(line), target, line, event])
-                if case .started = e.event {
-                    try db.execute(sql: "UPDATE deployments SET status = 'InProgress' WHERE id = ?", arguments: [spec.id])
+            for p in prepared {
+                let spec = p.item.spec
+                if let json = p.spec {
+                    try db.execute(sql: """
+                        INSERT OR REPLACE INTO deployments (key, id, sessionId, provider, application, group_name, revision, platform,
+                            creator, configuration, spec, policy_source, seed, faults, created_at, status)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Created')
+                        """, arguments: [p.key, spec.id, p.item.session, p.item.provider, spec.application, spec.group, spec.revision,
+                                         spec.platform.rawValue, spec.creator.rawValue, spec.configuration.name, json,
+                                         p.item.policySource, p.item.seed.map { Int64(bitPattern: $0) }, p.item.faults,
+                                         Date().timeIntervalSince1970])
                 }
-                if case .ended(let status, let code, let message) = e.event {
-                    try db.execute(sql: "UPDATE deployments SET status = ?, error = ?, message = ?, ended_at = ? WHERE id = ?",
-                                   arguments: [status.rawValue, code?.rawValue, message, Date().timeIntervalSince1970, spec.id])
+                let insert = try db.cachedStatement(sql: """
+                    INSERT OR REPLACE INTO events (deployment, sequence, time_ms, kind, target, detail, event)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for (e, line, target, event) in p.rows {
+                    try insert.execute(arguments: [p.key, e.sequence, e.time, Self.kind(line), target, line, event])
+                    if case .started = e.event {
+                        try db.execute(sql: "UPDATE deployments SET status = 'InProgress' WHERE key = ?", arguments: [p.key])
+                    }
+                    if case .ended(let status, let code, let message) = e.event {
+                        try db.execute(sql: "UPDATE deployments SET status = ?, error = ?, message = ?, ended_at = ? WHERE key = ?",
+                                       arguments: [status.rawValue, code?.rawValue, message, Date().timeIntervalSince1970, p.key])
+                    }
                 }
             }
         }
@@ -141,7 +191,7 @@ extension HistoryStore {
     public func deployments(limit: Int = 20) throws(HistoryError) -> [DeploymentSummary] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT d.*, (SELECT COUNT(*) FROM events e WHERE e.deploymentId = d.id) AS n FROM deployments d
+                SELECT d.*, (SELECT COUNT(*) FROM events e WHERE e.deployment = d.key) AS n FROM deployments d
                 ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?
                 """, arguments: [limit]).map(Self.summary)
         }
@@ -163,13 +213,16 @@ extension HistoryStore {
         }
     }
 
-    /// One deployment with its specification and events; an unknown id is `notFound`.
+    /// One deployment with its specification and events, by `ID@SESSION` or by id (the
+    /// newest of that id); an unknown one is `notFound`.
     public func deployment(_ id: String) throws(HistoryError) -> RecordedDeployment {
         let found: (Row, [Row])? = try read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT d.*, (SELECT COUNT(*) FROM events e WHERE e.deploymentId = d.id) AS n FROM deployments d WHERE d.id = ?
-                """, arguments: [id]) else { return nil }
-            let events = try Row.fetchAll(db, sql: "SELECT * FROM events WHERE deploymentId = ? ORDER BY sequence", arguments: [id])
+                SELECT d.*, (SELECT COUNT(*) FROM events e WHERE e.deployment = d.key) AS n FROM deployments d
+                WHERE d.key = ? OR d.id = ? ORDER BY d.created_at DESC, d.rowid DESC LIMIT 1
+                """, arguments: [id, id]) else { return nil }
+            let key: String = row["key"]
+            let events = try Row.fetchAll(db, sql: "SELECT * FROM events WHERE deployment = ? ORDER BY sequence", arguments: [key])
             return (row, events)
         }
         guard let (row, eventRows) = found else {
@@ -193,7 +246,7 @@ extension HistoryStore {
     }
 
     static func summary(_ row: Row) -> DeploymentSummary {
-        DeploymentSummary(id: row["id"], session: row["sessionId"], provider: row["provider"], application: row["application"],
+        DeploymentSummary(key: row["key"], id: row["id"], session: row["sessionId"], provider: row["provider"], application: row["application"],
                           group: row["group_name"], revision: row["revision"], platform: row["platform"], creator: row["creator"],
                           configuration: row["configuration"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
                           status: row["status"], error: row["error"], message: row["message"],

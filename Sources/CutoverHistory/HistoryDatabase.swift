@@ -6,7 +6,7 @@ import GRDB
 /// sessions, their inputs, deployments with their full specification, and every event
 /// of every deployment. Several `cutover` processes may write at once: SQLite's WAL
 /// serialises the writers, and a busy database is waited for, not failed.
-public final class HistoryStore: Sendable {
+public final class HistoryDatabase: Sendable {
     public let path: String
     let pool: DatabasePool
 
@@ -27,6 +27,9 @@ public final class HistoryStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "cutover.history"
+        // WAL with synchronous NORMAL: a committed event survives the process being
+        // killed (kill -9); only a power loss can take the last commits.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
@@ -71,8 +74,10 @@ public final class HistoryStore: Sendable {
                 t.column("ok", .boolean).notNull()
                 t.column("result", .text).notNull()
             }
+            // A simulator's ids repeat from run to run: the key is the id in its session.
             try db.create(table: "deployments") { t in
-                t.column("id", .text).primaryKey()
+                t.column("key", .text).primaryKey()          // ID@SESSION
+                t.column("id", .text).notNull()
                 t.belongsTo("session", inTable: "sessions")
                 t.column("provider", .text).notNull()
                 t.column("application", .text).notNull()
@@ -92,14 +97,14 @@ public final class HistoryStore: Sendable {
                 t.column("ended_at", .double)
             }
             try db.create(table: "events") { t in
-                t.belongsTo("deployment", inTable: "deployments", onDelete: .cascade).notNull()
+                t.column("deployment", .text).notNull().references("deployments", onDelete: .cascade)
                 t.column("sequence", .integer).notNull()
                 t.column("time_ms", .integer).notNull()
                 t.column("kind", .text).notNull()
                 t.column("target", .text)
                 t.column("detail", .text).notNull()          // the event's JSON line
                 t.column("event", .text).notNull()           // DeploymentEvent as JSON, to rebuild the state
-                t.primaryKey(["deploymentId", "sequence"])
+                t.primaryKey(["deployment", "sequence"])
             }
             try db.create(index: "deployments_by_time", on: "deployments", columns: ["created_at"])
         }

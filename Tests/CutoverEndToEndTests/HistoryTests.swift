@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// The history through the built binary: deployments recorded by runs, listed, shown;
+/// a damaged database reported without losing anything.
+@Suite
+struct HistoryTests {
+    private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test func runsAreRecordedListedAndShown() throws {
+        let sandbox = try Sandbox()
+        for _ in 0..<2 {
+            let run = try Pipes.run(sandbox.cutover([Self.root + "/examples/sim/waves-with-faults.lua"]))
+            #expect(run.status == 0, "\(run)")
+        }
+        let listing = try Pipes.run(sandbox.cutover(["history", "--json"]))
+        #expect(listing.status == 0, "\(listing)")
+        let json = try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any]
+        let deployments = json?["deployments"] as? [[String: Any]] ?? []
+        // Two runs of three deployments each; the simulator's ids repeat, the keys do not.
+        #expect(deployments.count == 6, "\(listing)")
+        #expect(Set(deployments.compactMap { $0["key"] as? String }).count == 6)
+        #expect(deployments.first?["id"] as? String == "d-000000003")
+        #expect(deployments.first?["creator"] as? String == "codeDeployRollback")
+        #expect((json?["sessions"] as? [[String: Any]])?.count == 2)
+        let stopped = try #require(deployments.first { $0["status"] as? String == "Stopped" })
+        #expect(stopped["error"] as? String == "ALARM_ACTIVE")
+
+        let key = try #require(stopped["key"] as? String)
+        let show = try Pipes.run(sandbox.cutover(["show", key]))
+        #expect(show.status == 0, "\(show)")
+        #expect(show.stdout.contains("Stopped (ALARM_ACTIVE)"), "\(show)")
+        #expect(show.stdout.contains("alarm shop-5xx in ALARM"), "\(show)")
+        // The recorded log as JSON lines: from its creation (at the simulator's clock) to its end.
+        let lines = try Pipes.run(sandbox.cutover(["show", key, "--json"])).stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix(#"{"seq":0,"t":900000,"kind":"created"}"#) == true, "\(lines)")
+        #expect(lines.contains { $0.contains(#""kind":"ended","status":"Stopped","error":"ALARM_ACTIVE""#) }, "\(lines)")
+        #expect(lines.count == stopped["events"] as? Int)
+
+        let text = try Pipes.run(sandbox.cutover(["history", "--limit", "2"]))
+        #expect(text.stdout.split(separator: "\n").filter { $0.hasPrefix("d-") }.count == 2, "\(text)")
+        let missing = try Pipes.run(sandbox.cutover(["show", "d-NOPE"]))
+        #expect(missing.status == 1, "\(missing)")
+        #expect(missing.stderr.contains("no deployment d-NOPE in the history"), "\(missing)")
+    }
+
+    @Test func aDamagedDatabaseIsReportedAndKept() throws {
+        let sandbox = try Sandbox()
+        let path = sandbox.stateHome + "/cutover/history.sqlite"
+        try sandbox.write(String(repeating: "not a database ", count: 300), to: path)
+        let before = FileManager.default.contents(atPath: path)
+        let listing = try Pipes.run(sandbox.cutover(["history"]))
+        #expect(listing.status == 1, "\(listing)")
+        #expect(listing.stderr.contains("history database \(path)"), "\(listing)")
+        #expect(listing.stderr.contains("not a Cutover history database"), "\(listing)")
+        // Deployments still run; the history says once that it records nothing.
+        let run = try Pipes.run(sandbox.cutover([Self.root + "/examples/sim/one-at-a-time.lua", "log.jsonl"]))
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stderr.contains("deployments are not recorded"), "\(run)")
+        #expect(FileManager.default.contents(atPath: path) == before)
+    }
+}
