@@ -11,7 +11,7 @@ public enum Timeline {
         .allowTestTraffic: "TT", .afterAllowTestTraffic: "AT2",
     ]
 
-    static func clock(_ ms: Int64) -> String {
+    public static func clock(_ ms: Int64) -> String {
         let s = ms / 1000
         let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60)
         func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }

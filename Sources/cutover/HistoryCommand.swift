@@ -1,5 +1,6 @@
 import ArgumentParser
 import CutoverBindings
+import CutoverCore
 import CutoverHistory
 import CutoverREPL
 import Foundation
@@ -83,6 +84,82 @@ struct Show: ParsableCommand {
         print("\(recorded.summary.provider) deployment, created \(History.time(recorded.summary.createdAt))"
               + (recorded.summary.creator != "user" ? " by \(recorded.summary.creator)" : ""))
         print(Timeline.render(spec: recorded.spec, log: recorded.events), terminator: "")
+    }
+}
+
+/// `cutover replay ID`: re-runs a recorded deployment on a virtual clock from the
+/// outcomes it recorded; identical, or the first event that differs. With `--config`,
+/// what the same outcomes would have given under another configuration.
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Re-run a recorded deployment from its recorded outcomes (or with another configuration).",
+        discussion: """
+            The outcome of every lifecycle event (per instance: how long it took and how it \
+            ended), the alarms seen, the policy's steps, approvals and stops are taken from \
+            the record; the engine decides everything else again. Exit status 1 when the \
+            replay differs from the record (without --config).
+            """)
+
+    @Argument(help: "The deployment: ID@SESSION or an id.")
+    var id: String
+
+    @Option(help: ArgumentHelp("Replay under this configuration instead (a counterfactual).", valueName: "name"))
+    var config: String?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let store = try openHistory()
+        let recorded = try historyProblem { try store.deployment(id) }
+        var spec = recorded.spec
+        if let config {
+            spec.configuration = try predefinedConfiguration(named: config, platform: spec.platform)
+        }
+        let start = recorded.events.first?.time ?? 0
+        let outcomes = ReplayOutcomes(log: recorded.events, spec: recorded.spec)
+        let replayed = CutoverCore.Replay.run(spec, outcomes: outcomes, start: start)
+        let difference = CutoverCore.Replay.firstDifference(replayed, recorded.events)
+        let actual = DeploymentEngine(spec: recorded.spec, replaying: recorded.events.map(\.event)).state
+        let other = DeploymentEngine(spec: spec, replaying: replayed.map(\.event)).state
+        let reuse = "outcomes recorded on the \(recorded.summary.provider) provider reused per instance and event; "
+            + "instances the record never reached assumed to succeed in the event's median recorded time"
+        if json {
+            var out = "{\"deployment\":\(JSONText.quote(recorded.summary.key)),\"configuration\":\(JSONText.quote(spec.configuration.name))"
+            out += ",\"identical\":\(difference == nil)"
+            if let i = difference { out += ",\"first_difference\":\(i)" }
+            out += ",\"recorded\":" + Self.outcome(actual, recorded.events, start)
+            out += ",\"replayed\":" + Self.outcome(other, replayed, start)
+            out += ",\"outcomes\":\(JSONText.quote(reuse))}"
+            print(out)
+        } else if config == nil {
+            if let i = difference {
+                print("\(recorded.summary.key): the replay differs from the record at event \(i):")
+                print("  recorded  " + (i < recorded.events.count ? recorded.events[i].jsonLine(targets: spec.targets) : "(nothing)"))
+                print("  replayed  " + (i < replayed.count ? replayed[i].jsonLine(targets: spec.targets) : "(nothing)"))
+            } else {
+                print("\(recorded.summary.key): identical (\(replayed.count) events replayed; \(reuse))")
+            }
+        } else {
+            print("\(recorded.summary.key) under \(spec.configuration.name) instead of \(recorded.spec.configuration.name):")
+            print("  what happened:      " + Self.line(actual, recorded.events, start))
+            print("  what would have:    " + Self.line(other, replayed, start))
+            print("  (\(reuse))")
+        }
+        if config == nil && difference != nil { throw ExitCode(1) }
+    }
+
+    static func line(_ s: DeploymentState, _ log: [RecordedEvent], _ start: Int64) -> String {
+        let counts = Dictionary(grouping: s.targetStatus, by: { $0 }).mapValues(\.count)
+        let per = [TargetStatus.succeeded, .failed, .skipped, .ready].compactMap { k in counts[k].map { "\($0) \(k.rawValue.lowercased())" } }
+        return "\(s.status.rawValue)" + (s.error.map { " (\($0.rawValue))" } ?? "")
+            + " after \(Timeline.clock((log.last?.time ?? start) - start)), \(s.batches.count) batch(es); " + per.joined(separator: ", ")
+    }
+
+    static func outcome(_ s: DeploymentState, _ log: [RecordedEvent], _ start: Int64) -> String {
+        "{\"status\":\"\(s.status.rawValue)\"" + (s.error.map { ",\"error\":\"\($0.rawValue)\"" } ?? "")
+            + ",\"duration_ms\":\((log.last?.time ?? start) - start),\"batches\":\(s.batches.count),\"events\":\(log.count)}"
     }
 }
 

@@ -93,21 +93,7 @@ struct Plan: ParsableCommand {
             return try validated(DeploymentConfiguration(name: "custom", platform: platform, trafficRouting: routing))
         }
         guard let config else { throw ValidationError("give --config NAME (or --min-healthy, --canary, --linear)") }
-        // The predefined configurations are defined in stdlib/cutover/configs.lua.
-        let shell = try Shell()
-        let module = CutoverModule()
-        module.install(in: shell.vm)
-        do {
-            try shell.vm.run("require 'cutover'", chunkName: "=(plan)")
-        } catch {
-            throw ValidationError("cannot load the cutover Lua module: \(Shell.describe(error))")
-        }
-        guard let configuration = module.configuration(named: config) else {
-            let names = module.configurations.keys.filter { $0.lowercased().contains(platform.rawValue) || platform == .server }
-            let near = names.min { editDistance($0, config) < editDistance($1, config) }
-            throw ValidationError("unknown configuration '\(config)'" + (near.map { "; did you mean \($0)?" } ?? ""))
-        }
-        return configuration
+        return try predefinedConfiguration(named: config, platform: platform)
     }
 
     private func validated(_ c: DeploymentConfiguration) throws -> DeploymentConfiguration {
@@ -231,4 +217,22 @@ struct Plan: ParsableCommand {
             }
         }
     }
+}
+
+/// A configuration by name: the predefined ones are defined in stdlib/cutover/configs.lua.
+func predefinedConfiguration(named config: String, platform: ComputePlatform) throws -> DeploymentConfiguration {
+    let shell = try Shell()
+    let module = CutoverModule()
+    module.install(in: shell.vm)
+    do {
+        try shell.vm.run("require 'cutover'", chunkName: "=(plan)")
+    } catch {
+        throw ValidationError("cannot load the cutover Lua module: \(Shell.describe(error))")
+    }
+    guard let configuration = module.configuration(named: config) else {
+        let names = module.configurations.keys.filter { $0.lowercased().contains(platform.rawValue) || platform == .server }
+        let near = names.min { editDistance($0, config) < editDistance($1, config) }
+        throw ValidationError("unknown configuration '\(config)'" + (near.map { "; did you mean \($0)?" } ?? ""))
+    }
+    return configuration
 }

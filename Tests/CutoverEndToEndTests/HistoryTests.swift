@@ -45,6 +45,40 @@ struct HistoryTests {
         #expect(missing.stderr.contains("no deployment d-NOPE in the history"), "\(missing)")
     }
 
+    /// Every recorded deployment of the examples replays identically; a counterfactual
+    /// with OneAtATime instead of HalfAtATime on a recorded failure tells another story.
+    @Test func replaysAreIdenticalAndCounterfactualsDiffer() throws {
+        let sandbox = try Sandbox()
+        for example in ["sim/waves-with-faults.lua", "sim/blue-green.lua", "lambda/canary.lua", "ecs/blue-green.lua", "asg/blue-green.lua"] {
+            let run = try Pipes.run(sandbox.cutover(["run", "--provider", "sim", Self.root + "/examples/" + example]))
+            #expect(run.status == 0, "\(example): \(run)")
+        }
+        let script = try sandbox.write("""
+            local cutover = require "cutover"
+            local cloud = cutover.sim { hosts = 8, tags = { env = "prod" } }
+            cloud:fault { instance = 2, event = "AfterInstall" }
+            local g = cutover.group { provider = cloud, name = "web", targets = { tags = { env = "prod" } },
+                                      config = "CodeDeployDefault.HalfAtATime" }
+            local d = g:deploy { revision = "v2" }
+            print(d:wait(), d.id)
+            """, to: "half.lua")
+        let half = try Pipes.run(sandbox.cutover([script]))
+        #expect(half.stdout.hasPrefix("Succeeded\td-000000001"), "\(half)")
+
+        let listing = try Pipes.run(sandbox.cutover(["history", "--json", "--limit", "100"]))
+        let json = try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any]
+        let keys = (json?["deployments"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
+        #expect(keys.count >= 10, "\(listing)")
+        for key in keys {
+            let replay = try Pipes.run(sandbox.cutover(["replay", key]))
+            #expect(replay.status == 0 && replay.stdout.contains(": identical ("), "\(key): \(replay)")
+        }
+        let counterfactual = try Pipes.run(sandbox.cutover(["replay", try #require(keys.first), "--config", "CodeDeployDefault.OneAtATime"]))
+        #expect(counterfactual.status == 0, "\(counterfactual)")
+        #expect(counterfactual.stdout.contains("what happened:      Succeeded"), "\(counterfactual)")
+        #expect(counterfactual.stdout.contains("what would have:    Failed (HEALTH_CONSTRAINTS)"), "\(counterfactual)")
+    }
+
     @Test func aDamagedDatabaseIsReportedAndKept() throws {
         let sandbox = try Sandbox()
         let path = sandbox.stateHome + "/cutover/history.sqlite"
