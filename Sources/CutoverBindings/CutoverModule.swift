@@ -48,6 +48,8 @@ public final class CutoverModule {
                 ("sim", { try module.sim($0) }),
                 ("provider", { try module.provider($0) }),
                 ("group", { try module.group($0) }),
+                ("history", { try module.historyList($0) }),
+                ("deployment", { try module.recordedDeployment($0) }),
             ]
             let table = stack.reference(at: -1)
             for (name, body) in natives { table.rawSet(.string(name), .function(LuaFunction(body))) }
@@ -202,5 +204,6 @@ public final class CutoverModule {
         GroupBinding.register(vm)
         DeploymentBinding.register(vm)
         LoadBinding.register(vm)
+        RecordedDeploymentBinding.register(vm)
     }
 }

@@ -79,6 +79,41 @@ struct HistoryTests {
         #expect(counterfactual.stdout.contains("what would have:    Failed (HEALTH_CONSTRAINTS)"), "\(counterfactual)")
     }
 
+    /// Time travel: what `cutover.deployment(ID):at(t)` says of each instance is what
+    /// the running deployment showed at t.
+    @Test func timeTravelMatchesTheLiveState() throws {
+        let sandbox = try Sandbox()
+        let script = try sandbox.write("""
+            local cutover = require "cutover"
+            local cloud = cutover.sim { hosts = 6, tags = { env = "prod" } }
+            cloud:fault { instance = 4, event = "ValidateService" }
+            local g = cutover.group { provider = cloud, name = "web", targets = { tags = { env = "prod" } },
+                                      config = "CodeDeployDefault.HalfAtATime" }
+            local d = g:deploy { revision = "v2" }
+            local live = {}
+            for t = 5, 200, 15 do
+              d:run_until(t)
+              local s = {}
+              for _, target in ipairs(d.targets) do s[target.id] = target.status end
+              live[t] = s
+            end
+            d:wait()
+            local r = cutover.deployment(d.id)
+            local compared, differ = 0, 0
+            for t, s in pairs(live) do
+              local past = r:at(t)
+              for id, status in pairs(s) do
+                compared = compared + 1
+                if past.targets[id].status ~= status then differ = differ + 1; print("differs", t, id, status, past.targets[id].status) end
+              end
+            end
+            print("compared", compared, "differ", differ, r.status)
+            """, to: "travel.lua")
+        let result = try Pipes.run(sandbox.cutover([script]))
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("compared\t84\tdiffer\t0\tSucceeded"), "\(result)")
+    }
+
     @Test func aDamagedDatabaseIsReportedAndKept() throws {
         let sandbox = try Sandbox()
         let path = sandbox.stateHome + "/cutover/history.sqlite"

@@ -29,6 +29,10 @@ local M = {
   --- A deployment group: { provider =, application =, name =, targets =, config =, ... }.
   group = native.group,
   inspect = require "cutover.inspect",
+  --- Recorded deployments, newest first: { limit = 20 }.
+  history = native.history,
+  --- A recorded deployment by ID@SESSION or id: d:at(t), d:timeline(), d:replay{ config = }.
+  deployment = native.deployment,
 }
 
 --- An alarm on a cloud (`provider =`, or the default provider's):
