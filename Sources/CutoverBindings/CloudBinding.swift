@@ -31,9 +31,11 @@ final class CloudBinding: CloudProvider {
         sim.policyRunner = { [unowned self] deployment in
             self.deployments[deployment.spec.id]?.nextPolicyStep(on: self.currentStack) ?? .done
         }
+        module.historyState.simulatedClouds += 1
+        let cloudNumber = module.historyState.simulatedClouds
         sim.recorder = { [unowned self] deployment, events in
             self.module.record(events, of: deployment.spec, provider: "sim", seed: self.sim.seed,
-                               faults: self.sim.faults.isEmpty ? nil : "\(self.sim.faults)", buffered: true)
+                               faults: self.sim.faults.isEmpty ? nil : "\(self.sim.faults)", cloud: cloudNumber, buffered: true)
         }
     }
 

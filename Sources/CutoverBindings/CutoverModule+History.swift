@@ -44,11 +44,12 @@ extension CutoverModule {
     /// `pending` until `flushHistory` (the end of each run: a simulation is redone, not
     /// resumed, and thousands of commits would cost seconds).
     func record(_ events: ArraySlice<RecordedEvent>, of spec: DeploymentSpec, provider: String, seed: UInt64? = nil,
-                faults: String? = nil, buffered: Bool = false) {
+                faults: String? = nil, cloud: Int = 1, buffered: Bool = false) {
         guard let store = history() else { return }
         let item = HistoryDatabase.Item(spec: spec, session: session(store, provider: provider), provider: provider,
                                         isNew: events.first?.sequence == 0, events: Array(events),
-                                        policySource: spec.policy.map { "policy \($0)" }, seed: seed, faults: faults)
+                                        policySource: spec.policy.map { "policy \($0)" }, seed: seed, faults: faults,
+                                        cloud: cloud)
         if buffered {
             historyState.pending.append(item)
             return
@@ -80,6 +81,8 @@ extension CutoverModule {
 /// The module's history handle and session.
 final class HistoryState {
     var store: HistoryDatabase?
+    /// Simulated clouds made so far (each numbers its deployments from 1).
+    var simulatedClouds = 0
     var pending: [HistoryDatabase.Item] = []
     var failed = false
     var session: Int64?

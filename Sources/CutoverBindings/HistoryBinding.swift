@@ -21,7 +21,8 @@ final class RecordedDeploymentBinding {
 
     /// The state after the events up to `seconds` after creation.
     func state(at seconds: Double) -> DeploymentState {
-        let limit = start + Int64(seconds * 1000)
+        // Past the end (or not a number of seconds anyone can reach): the final state.
+        let limit = seconds.isFinite && abs(seconds) < 1e12 ? start + Int64(seconds * 1000) : Int64.max
         return DeploymentEngine(spec: recorded.spec, replaying: recorded.events.filter { $0.time <= limit }.map(\.event)).state
     }
 
@@ -53,6 +54,33 @@ final class RecordedDeploymentBinding {
         return out
     }
 
+    /// How two recorded deployments differ: `{ same =, status = { a, b }, error =,
+    /// duration = { a, b }, batches = { a, b }, targets = { [id] = { a, b } } }` (targets
+    /// whose final status differs, or that only one of them had).
+    func diff(_ other: RecordedDeploymentBinding) -> LuaTable {
+        let a = state(at: .infinity), b = other.state(at: .infinity)
+        func pair(_ x: LuaValue, _ y: LuaValue) -> LuaValue { .table(LuaTable(array: [x, y])) }
+        var targets = LuaTable(array: [])
+        let sa = Dictionary(zip(recorded.spec.targets.map(\.id), a.targetStatus), uniquingKeysWith: { x, _ in x })
+        let sb = Dictionary(zip(other.recorded.spec.targets.map(\.id), b.targetStatus), uniquingKeysWith: { x, _ in x })
+        var differing = 0
+        for id in Set(sa.keys).union(sb.keys).sorted() where sa[id] != sb[id] {
+            targets[.string(id)] = pair(sa[id].map { .string($0.rawValue) } ?? .nil, sb[id].map { .string($0.rawValue) } ?? .nil)
+            differing += 1
+        }
+        let da = Double((recorded.events.last?.time ?? start) - start) / 1000
+        let db = Double((other.recorded.events.last?.time ?? other.start) - other.start) / 1000
+        var out: LuaTable = [
+            "status": pair(.string(a.status.rawValue), .string(b.status.rawValue)),
+            "duration": pair(.number(da), .number(db)),
+            "batches": pair(.integer(Int64(a.batches.count)), .integer(Int64(b.batches.count))),
+            "targets": .table(targets),
+        ]
+        out["error"] = pair(a.error.map { .string($0.rawValue) } ?? .nil, b.error.map { .string($0.rawValue) } ?? .nil)
+        out["same"] = .boolean(a.status == b.status && a.error == b.error && differing == 0 && da == db && a.batches == b.batches)
+        return out
+    }
+
     static func register(_ vm: LuaVM) {
         vm.registerType(RecordedDeploymentBinding.self, name: typeName) { t in
             t.method("at") { d, stack in
@@ -63,6 +91,21 @@ final class RecordedDeploymentBinding {
                 fputs(Timeline.render(spec: d.recorded.spec, log: d.recorded.events), stdout)
                 fflush(stdout)
                 return 0
+            }
+            t.method("diff") { d, stack in
+                // d:diff(other): other is a recorded deployment or its id.
+                let other: RecordedDeploymentBinding
+                if let o = stack.object(at: 2, as: RecordedDeploymentBinding.self, typeName: typeName) {
+                    other = o
+                } else {
+                    let id = try stack.checkString(2)
+                    guard let store = d.module.history() else { throw LuaArgumentError(2, "there is no history to read") }
+                    do { other = RecordedDeploymentBinding(try store.deployment(id), module: d.module) } catch {
+                        throw LuaArgumentError(2, "\(error)")
+                    }
+                }
+                stack.push(table: d.diff(other))
+                return 1
             }
             t.method("replay") { d, stack in
                 // d:replay{ config = NAME } → { identical =, first_difference =, status =, error = }

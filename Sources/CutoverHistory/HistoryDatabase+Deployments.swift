@@ -78,8 +78,11 @@ extension HistoryDatabase {
     // MARK: - Deployments
 
     /// A new deployment: its full specification, where it runs and how it was started.
-    /// The history's key of a deployment of a session.
-    public static func key(_ id: String, session: Int64?) -> String { "\(id)@\(session ?? 0)" }
+    /// The history's key of a deployment of a session: `ID@SESSION`, and `.N` after it
+    /// for the Nth simulated cloud of a session (each numbers its deployments from 1).
+    public static func key(_ id: String, session: Int64?, cloud: Int = 1) -> String {
+        "\(id)@\(session ?? 0)" + (cloud > 1 ? ".\(cloud)" : "")
+    }
 
     public func recordDeployment(_ spec: DeploymentSpec, session: Int64?, provider: String, policySource: String? = nil,
                                  seed: UInt64? = nil, faults: String? = nil) throws(HistoryError) {
@@ -104,9 +107,11 @@ extension HistoryDatabase {
         public var policySource: String?
         public var seed: UInt64?
         public var faults: String?
+        /// Which simulated cloud of the session (see `key`).
+        public var cloud: Int
 
         public init(spec: DeploymentSpec, session: Int64?, provider: String, isNew: Bool, events: [RecordedEvent],
-                    policySource: String? = nil, seed: UInt64? = nil, faults: String? = nil) {
+                    policySource: String? = nil, seed: UInt64? = nil, faults: String? = nil, cloud: Int = 1) {
             self.spec = spec
             self.session = session
             self.provider = provider
@@ -115,6 +120,7 @@ extension HistoryDatabase {
             self.policySource = policySource
             self.seed = seed
             self.faults = faults
+            self.cloud = cloud
         }
     }
 
@@ -139,7 +145,8 @@ extension HistoryDatabase {
                 rows.append((e, e.jsonLine(targets: item.spec.targets), Self.target(e.event, item.spec),
                              String(decoding: data, as: UTF8.self)))
             }
-            prepared.append(Prepared(item: item, key: Self.key(item.spec.id, session: item.session), spec: specJSON, rows: rows))
+            prepared.append(Prepared(item: item, key: Self.key(item.spec.id, session: item.session, cloud: item.cloud),
+                                     spec: specJSON, rows: rows))
         }
         try write { db in
             for p in prepared {

@@ -114,6 +114,34 @@ struct HistoryTests {
         #expect(result.stdout.contains("compared\t84\tdiffer\t0\tSucceeded"), "\(result)")
     }
 
+    /// Two recorded deployments compared: the same one is the same; HalfAtATime against
+    /// OneAtATime with the same failure differs in status, batches and the instances skipped.
+    @Test func diffComparesTwoRecordedDeployments() throws {
+        let sandbox = try Sandbox()
+        let script = try sandbox.write("""
+            local cutover = require "cutover"
+            local function run(name, config)
+              local cloud = cutover.sim { hosts = 6, tags = { env = "prod" } }
+              cloud:fault { instance = 2, event = "AfterInstall" }
+              local g = cutover.group { provider = cloud, name = name, targets = { tags = { env = "prod" } }, config = config }
+              local d = g:deploy { revision = "v2" }
+              d:wait()
+              return cutover.history { limit = 1 }[1].key
+            end
+            local half = cutover.deployment(run("half", "CodeDeployDefault.HalfAtATime"))
+            local one = run("one", "CodeDeployDefault.OneAtATime")
+            print("self", half:diff(half.key).same)
+            local x = half:diff(one)
+            local skipped = 0
+            for _, p in pairs(x.targets) do if p[1] == "Succeeded" and p[2] == "Skipped" then skipped = skipped + 1 end end
+            print("other", x.same, x.status[1], x.status[2], x.error[2], x.batches[1], x.batches[2], skipped)
+            """, to: "diff.lua")
+        let result = try Pipes.run(sandbox.cutover([script]))
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("self\ttrue"), "\(result)")
+        #expect(result.stdout.contains("other\tfalse\tSucceeded\tFailed\tHEALTH_CONSTRAINTS\t3\t2\t4"), "\(result)")
+    }
+
     @Test func aDamagedDatabaseIsReportedAndKept() throws {
         let sandbox = try Sandbox()
         let path = sandbox.stateHome + "/cutover/history.sqlite"
