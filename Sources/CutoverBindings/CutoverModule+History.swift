@@ -70,6 +70,16 @@ extension CutoverModule {
         }
     }
 
+    /// One input of a prompt session (the prompt's `Shell.inputRecorder`), redacted.
+    public func recordInput(_ text: String, ok: Bool, result: String) {
+        guard let store = history(), let id = session(store, provider: defaultProvider) else { return }
+        do {
+            try store.recordInput(session: id, text: text, ok: ok, result: result)
+        } catch {
+            warnHistory(error)
+        }
+    }
+
     /// Ends the session, if deployments started one.
     public func endSession() {
         flushHistory()

@@ -142,6 +142,36 @@ struct HistoryTests {
         #expect(result.stdout.contains("other\tfalse\tSucceeded\tFailed\tHEALTH_CONSTRAINTS\t3\t2\t4"), "\(result)")
     }
 
+    /// A prompt session is recorded with its inputs (secrets redacted) and its deployments.
+    @Test func aPromptSessionIsRecorded() throws {
+        let sandbox = try Sandbox()
+        let terminal = try Terminal(sandbox.cutover())
+        try terminal.waitForPrompt()
+        for line in [
+            "cutover = require 'cutover'",
+            "token = 'secret123'",
+            "nope()",
+            "d = cutover.group { provider = cutover.sim { hosts = 2 }, name = 'web', targets = { hosts = { 'i-1', 'i-2' } } }:deploy { revision = 'v2' }",
+            "d:wait()",
+        ] {
+            try terminal.enter(line)
+            try terminal.waitForPrompt()
+        }
+        try terminal.enter(".exit")
+        let listing = try Pipes.run(sandbox.cutover(["history", "--json"]))
+        let json = try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any]
+        let session = try #require((json?["sessions"] as? [[String: Any]])?.first, "\(listing)")
+        #expect(session["kind"] as? String == "prompt")
+        #expect(session["inputs"] as? Int == 5)
+        #expect(session["deployments"] as? Int == 1)
+        let database = sandbox.stateHome + "/cutover/history.sqlite"
+        let dump = try Pipes.run(Invocation(executable: "/usr/bin/sqlite3", arguments: [database, "SELECT text, ok FROM inputs ORDER BY sequence"],
+                                            environment: sandbox.environment, directory: sandbox.home, sandbox: sandbox))
+        #expect(dump.stdout.contains("[REDACTED]"), "\(dump)")
+        #expect(!dump.stdout.contains("secret123"), "\(dump)")
+        #expect(dump.stdout.contains("nope()|0"), "\(dump)")
+    }
+
     @Test func aDamagedDatabaseIsReportedAndKept() throws {
         let sandbox = try Sandbox()
         let path = sandbox.stateHome + "/cutover/history.sqlite"

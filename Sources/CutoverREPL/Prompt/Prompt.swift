@@ -93,15 +93,19 @@ public final class Prompt {
         case .invalid(let error):
             remember(source)
             reportError(error.message)
+            shell.inputRecorder?(source, false, error.message)
         case .expression(let function, let expression):
             remember(source)
             do {
                 let results = try session.run(function)
                 inputs.append(.expression(expression, call: reader.isStatement(expression)))
                 if let first = results.first { session.setLastResult(first) }
-                if !results.isEmpty { Console.write(session.render(results) + "\n") }
+                let rendered = results.isEmpty ? "" : session.render(results)
+                if !results.isEmpty { Console.write(rendered + "\n") }
+                shell.inputRecorder?(source, true, rendered)
             } catch {
                 reportFailure(error)
+                shell.inputRecorder?(source, false, Shell.describe(error))
             }
         case .statement(let function, let statement, let declared, let keptLocal):
             remember(source)
@@ -113,8 +117,10 @@ public final class Prompt {
                     let names = keptLocal.joined(separator: ", ")
                     Console.writeError("note: \(names) declared <close> stays local to that input\n")
                 }
+                shell.inputRecorder?(source, true, "")
             } catch {
                 reportFailure(error)
+                shell.inputRecorder?(source, false, Shell.describe(error))
             }
         }
         return true

@@ -10,6 +10,9 @@ public final class Shell {
     public let vm: LuaVM
     /// Where `require "cutover.…"` finds the Lua side, if anywhere.
     public let stdlibDirectory: String?
+    /// Told about every input the prompt ran: its text, whether it succeeded, and a
+    /// short result (the history records prompt sessions through it).
+    public var inputRecorder: ((_ text: String, _ ok: Bool, _ result: String) -> Void)?
 
     public init(memoryLimit: Int? = nil) throws {
         vm = try LuaVM(memoryLimit: memoryLimit)
