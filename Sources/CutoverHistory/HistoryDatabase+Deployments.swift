@@ -194,6 +194,24 @@ extension HistoryDatabase {
 
     // MARK: - Reading
 
+    /// A session's inputs in order: their text (as stored: redacted) and whether they succeeded.
+    public func inputs(session: Int64) throws(HistoryError) -> (session: SessionSummary, inputs: [(text: String, ok: Bool)]) {
+        let found: (Row, [Row])? = try read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT s.*, (SELECT COUNT(*) FROM inputs i WHERE i.sessionId = s.id) AS n_inputs,
+                       (SELECT COUNT(*) FROM deployments d WHERE d.sessionId = s.id) AS n_deployments
+                FROM sessions s WHERE s.id = ?
+                """, arguments: [session]) else { return nil }
+            return (row, try Row.fetchAll(db, sql: "SELECT text, ok FROM inputs WHERE sessionId = ? ORDER BY sequence", arguments: [session]))
+        }
+        guard let (row, inputs) = found else { throw .notFound("no session #\(session) in the history (cutover history lists them)") }
+        let summary = SessionSummary(id: row["id"], kind: row["kind"], provider: row["provider"], command: row["command"],
+                                     startedAt: Date(timeIntervalSince1970: row["started_at"]),
+                                     endedAt: (row["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                                     inputs: row["n_inputs"], deployments: row["n_deployments"])
+        return (summary, inputs.map { ($0["text"], $0["ok"]) })
+    }
+
     /// Deployments, newest first.
     public func deployments(limit: Int = 20) throws(HistoryError) -> [DeploymentSummary] {
         try read { db in

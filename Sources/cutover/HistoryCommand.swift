@@ -102,17 +102,26 @@ struct Replay: ParsableCommand {
             """)
 
     @Argument(help: "The deployment: ID@SESSION or an id.")
-    var id: String
+    var id: String?
+
+    @Option(help: ArgumentHelp("Re-execute a recorded prompt session's inputs instead.", valueName: "n"))
+    var session: Int64?
 
     @Option(help: ArgumentHelp("Replay under this configuration instead (a counterfactual).", valueName: "name"))
     var config: String?
+
+    func validate() throws {
+        guard (id == nil) != (session == nil) else { throw ValidationError("give a deployment id or --session N") }
+        if session != nil && config != nil { throw ValidationError("--config replays a deployment, not a session") }
+    }
 
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() throws {
         let store = try openHistory()
-        let recorded = try historyProblem { try store.deployment(id) }
+        if let session { return try replaySession(session, store) }
+        let recorded = try historyProblem { try store.deployment(id ?? "") }
         var spec = recorded.spec
         if let config {
             spec.configuration = try predefinedConfiguration(named: config, platform: spec.platform)
@@ -148,6 +157,46 @@ struct Replay: ParsableCommand {
             print("  (\(reuse))")
         }
         if config == nil && difference != nil { throw ExitCode(1) }
+    }
+
+    /// Runs a prompt session's inputs again, at a prompt, in a new session (kind
+    /// "replay"); says whether each input ended as it did (succeeded or failed).
+    private func replaySession(_ number: Int64, _ store: HistoryDatabase) throws {
+        let (summary, inputs) = try historyProblem { try store.inputs(session: number) }
+        guard !inputs.isEmpty else {
+            print("session #\(number) has no inputs to replay")
+            return
+        }
+        final class Outcomes { var ok: [Bool] = [] }
+        let outcomes = Outcomes()
+        var launch = Launch()
+        launch.promptInputs = inputs.map(\.text)
+        let install = installModules(provider: summary.provider, kind: "replay")
+        launch.prepare = { shell in
+            install(shell)
+            let record = shell.inputRecorder
+            shell.inputRecorder = { text, ok, result in
+                outcomes.ok.append(ok)
+                record?(text, ok, result)
+            }
+        }
+        let status = launch.run()
+        // A redacted input cannot run as typed: it is said, not counted as a difference.
+        let redacted = inputs.enumerated().filter { $0.element.text.contains("[REDACTED]") }.map { $0.offset }
+        let differing = zip(inputs, outcomes.ok).enumerated()
+            .filter { $0.element.0.ok != $0.element.1 && !redacted.contains($0.offset) }
+        for i in redacted { print("input \(i + 1) was stored redacted and cannot run as it was typed") }
+        if differing.isEmpty && outcomes.ok.count == inputs.count {
+            print("session #\(number): \(inputs.count) inputs replayed, each ended as recorded"
+                  + (redacted.isEmpty ? "" : " (but the redacted ones)"))
+        } else {
+            for (i, pair) in differing {
+                print("input \(i + 1) \(pair.0.ok ? "succeeded" : "failed") when recorded and \(pair.1 ? "succeeded" : "failed") now: \(pair.0.text)")
+            }
+            if outcomes.ok.count != inputs.count { print("\(outcomes.ok.count) of \(inputs.count) inputs ran") }
+            throw ExitCode(1)
+        }
+        if status != 0 { throw ExitCode(status) }
     }
 
     static func line(_ s: DeploymentState, _ log: [RecordedEvent], _ start: Int64) -> String {

@@ -110,7 +110,7 @@ func installModules(provider: String, kind: String = "run") -> (Shell) -> Void {
         // CUTOVER_HISTORY=off: deployments are not recorded.
         module.historyPath = ProcessInfo.processInfo.environment["CUTOVER_HISTORY"] == "off" ? nil : History.databasePath
         module.sessionKind = kind
-        if kind == "prompt" { shell.inputRecorder = { text, ok, result in module.recordInput(text, ok: ok, result: result) } }
+        if kind == "prompt" || kind == "replay" { shell.inputRecorder = { text, ok, result in module.recordInput(text, ok: ok, result: result) } }
         module.install(in: shell.vm)
     }
 }

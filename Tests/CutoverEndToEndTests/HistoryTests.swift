@@ -170,6 +170,16 @@ struct HistoryTests {
         #expect(dump.stdout.contains("[REDACTED]"), "\(dump)")
         #expect(!dump.stdout.contains("secret123"), "\(dump)")
         #expect(dump.stdout.contains("nope()|0"), "\(dump)")
+
+        // The session again, input by input: each ends as it did (the redacted one is said).
+        let replay = try Pipes.run(sandbox.cutover(["replay", "--session", "\(session["id"] as? Int ?? 0)"]))
+        #expect(replay.status == 0, "\(replay)")
+        #expect(replay.stdout.contains("> d:wait()\n\"Succeeded\""), "\(replay)")
+        #expect(replay.stdout.contains("input 2 was stored redacted"), "\(replay)")
+        #expect(replay.stdout.contains("5 inputs replayed, each ended as recorded (but the redacted ones)"), "\(replay)")
+        let sessions = try JSONSerialization.jsonObject(with: Data(try Pipes.run(sandbox.cutover(["history", "--json"])).stdout.utf8))
+            as? [String: Any]
+        #expect((sessions?["sessions"] as? [[String: Any]])?.first?["kind"] as? String == "replay")
     }
 
     @Test func aDamagedDatabaseIsReportedAndKept() throws {

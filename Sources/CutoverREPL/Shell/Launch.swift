@@ -12,6 +12,8 @@ public struct Launch {
     public var script: String?
     public var scriptArguments: [String] = []
     public var interactive = false
+    /// Inputs to run at a prompt, as if typed (a recorded session replayed).
+    public var promptInputs: [String]?
     /// The whole command line, for the `arg` table.
     public var argv: [String] = CommandLine.arguments
     /// Runs once the shell exists, before any code: where modules get installed.
@@ -73,6 +75,12 @@ public struct Launch {
                 shell.vm[global: global] = loaded.first ?? .nil
             }
             for chunk in chunks { try shell.runString(chunk) }
+            if let promptInputs {
+                let prompt = try Prompt(shell: shell, editor: ScriptedLineReader(inputs: promptInputs), options: Prompt.Options())
+                let status = prompt.run()
+                Console.flush()
+                return status
+            }
             if let script {
                 if script == "-" {
                     try shell.runStandardInput(arguments: scriptArguments)
