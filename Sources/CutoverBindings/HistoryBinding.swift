@@ -92,6 +92,12 @@ final class RecordedDeploymentBinding {
                 fflush(stdout)
                 return 0
             }
+            t.method("why") { d, stack in
+                // d:why(n): the n-th event (1-based, as in d.events).
+                let n = Int(try stack.checkInteger(2))
+                stack.push(Explanation.why(n - 1, in: d.recorded.events, spec: d.recorded.spec))
+                return 1
+            }
             t.method("diff") { d, stack in
                 // d:diff(other): other is a recorded deployment or its id.
                 let other: RecordedDeploymentBinding

@@ -182,6 +182,31 @@ struct HistoryTests {
         #expect((sessions?["sessions"] as? [[String: Any]])?.first?["kind"] as? String == "replay")
     }
 
+    /// `r:why(n)`: the rule or the input behind an event.
+    @Test func whyExplainsEvents() throws {
+        let sandbox = try Sandbox()
+        let script = try sandbox.write("""
+            local cutover = require "cutover"
+            local cloud = cutover.sim { hosts = 4, tags = { env = "prod" } }
+            cloud:fault { instance = 3, event = "AfterInstall" }
+            local g = cutover.group { provider = cloud, name = "web", targets = { tags = { env = "prod" } },
+                                      config = "CodeDeployDefault.HalfAtATime" }
+            local d = g:deploy { revision = "v2" }
+            d:wait()
+            local r = cutover.deployment(d.id)
+            for i, e in ipairs(r.events) do
+              if e.kind == "started" or e.kind == "batch" or (e.kind == "event_ended" and e.status == "Failed") then print(e.kind, r:why(i)) end
+            end
+            print(r:why(#r.events + 1))
+            """, to: "why.lua")
+        let result = try Pipes.run(sandbox.cutover([script]))
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("started\tCodeDeployDefault.HalfAtATime over 4 target(s): minimum healthy hosts 2, at most 2 at a time"), "\(result)")
+        #expect(result.stdout.contains("batch\tCodeDeployDefault.HalfAtATime: the next 2 target(s) in scheduling order"), "\(result)")
+        #expect(result.stdout.contains("event_ended\tthe provider reported AfterInstall on i-3 Failed (ScriptFailed)"), "\(result)")
+        #expect(result.stdout.contains("there is no event #"), "\(result)")
+    }
+
     @Test func aDamagedDatabaseIsReportedAndKept() throws {
         let sandbox = try Sandbox()
         let path = sandbox.stateHome + "/cutover/history.sqlite"
