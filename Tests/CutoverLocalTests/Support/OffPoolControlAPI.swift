@@ -31,4 +31,25 @@ extension OffPoolControlAPI {
         let client = self.client
         return try await Self.offPool { try client.delete(path, as: T.self) }
     }
+
+    /// The problem the daemon answered with, and its status, when `body` was rejected.
+    func rejection(_ body: () async throws -> Void) async -> (status: Int, problem: Control.Problem)? {
+        do {
+            try await body()
+            return nil
+        } catch {
+            guard let failure = error as? ControlClient.Failure, case .rejected(let status, let problem) = failure else { return nil }
+            return (status, problem)
+        }
+    }
+
+    /// Polls `check` every 50 ms until it returns a value or `seconds` pass.
+    func eventually<T>(within seconds: Double = 20, _ check: () async throws -> T?) async -> T? {
+        let deadline = Date().addingTimeInterval(seconds)
+        repeat {
+            if let value = try? await check() { return value }
+            try? await Task.sleep(for: .milliseconds(50))
+        } while Date() < deadline
+        return nil
+    }
 }
