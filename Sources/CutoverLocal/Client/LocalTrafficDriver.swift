@@ -47,18 +47,11 @@ struct LocalTrafficDriver: Sendable {
                                       additionalWeight: weight > 0 ? Double(weight) : nil)
             _ = try client.send("PUT", aliasPath, body, as: Control.JSONValue.self)
         case .service:
-            if try replacementTaskSet() == nil, try primaryTaskDefinition() == traffic.targetVersion {
-                return // a rollback: the version it deploys already has all the traffic
-            }
+            if try targetIsPrimary() { return } // a rollback: the version it deploys already has all the traffic
             _ = try client.send("PUT", "/v1/services/\(traffic.name)/traffic", ["replacement_weight": weight], as: Control.JSONValue.self)
         }
     }
 
-    /// The task definition of the service's primary task set.
-    func primaryTaskDefinition() throws -> String? {
-        let service = try client.get("/v1/services/\(traffic.name)", as: Control.JSONValue.self)
-        return (service["task_sets"]?.array ?? []).first { $0["status"]?.string == "PRIMARY" }?["task_definition"]?.string
-    }
 
     func restore() throws -> String {
         switch traffic.kind {
@@ -68,7 +61,7 @@ struct LocalTrafficDriver: Sendable {
         case .service:
             var undone = ["production traffic on \(traffic.currentVersion)"]
             _ = try client.send("PUT", "/v1/services/\(traffic.name)/traffic", ["replacement_weight": 0], as: Control.JSONValue.self)
-            if let replacement = try replacementTaskSet() {
+            if let replacement = try taskSets().replacement {
                 _ = try client.delete("/v1/services/\(traffic.name)/task-sets/\(replacement)", as: Control.JSONValue.self)
                 undone.append("replacement task set \(replacement) (\(traffic.targetVersion)) removed")
             }
@@ -77,18 +70,24 @@ struct LocalTrafficDriver: Sendable {
     }
 
     func terminateOriginal() throws {
-        guard let replacement = try replacementTaskSet() else { return } // already primary (a rollback, a retry)
+        guard let replacement = try taskSets().replacement else { return } // already primary (a rollback, a retry)
         _ = try client.send("POST", "/v1/services/\(traffic.name)/task-sets/\(replacement)/promote", [String: String](),
                             as: Control.JSONValue.self)
     }
 
-    /// The id of the service's replacement task set (status ACTIVE), if any.
-    func replacementTaskSet() throws -> String? {
-        let service = try client.get("/v1/services/\(traffic.name)", as: Control.JSONValue.self)
-        for set in service["task_sets"]?.array ?? [] where set["status"]?.string == "ACTIVE" {
-            return set["id"]?.string
-        }
-        return nil
+    /// The service's task sets now: the primary's task definition, and the id of the
+    /// replacement (status ACTIVE), if any.
+    func taskSets() throws -> (primary: String?, replacement: String?) {
+        let sets = try client.get("/v1/services/\(traffic.name)", as: Control.JSONValue.self)["task_sets"]?.array ?? []
+        return (sets.first { $0["status"]?.string == "PRIMARY" }?["task_definition"]?.string,
+                sets.first { $0["status"]?.string == "ACTIVE" }?["id"]?.string)
+    }
+
+    /// The version this deployment deploys already serves alone (a rollback after the
+    /// original was restored): there is nothing to replace or move.
+    func targetIsPrimary() throws -> Bool {
+        let sets = try taskSets()
+        return sets.replacement == nil && sets.primary == traffic.targetVersion
     }
 }
 
@@ -104,9 +103,7 @@ extension LocalTrafficDriver {
         do {
             switch event {
             case .install where traffic.kind == .service:
-                let service = try client.get("/v1/services/\(traffic.name)", as: Control.JSONValue.self)
-                let primary = (service["task_sets"]?.array ?? []).first { $0["status"]?.string == "PRIMARY" }
-                if primary?["task_definition"]?.string == traffic.targetVersion {
+                if try targetIsPrimary() {
                     return result(.succeeded, .success, "\(traffic.targetVersion) is already primary: nothing to replace")
                 }
                 let set = try client.send("POST", "/v1/services/\(traffic.name)/task-sets",
@@ -117,7 +114,7 @@ extension LocalTrafficDriver {
                 return result(.succeeded, .success, "replacement task set \(id) (\(traffic.targetVersion)) is stable")
             case .allowTestTraffic where traffic.kind == .service:
                 guard traffic.hasTestListener else { return result(.succeeded, .success, "no test listener") }
-                if try replacementTaskSet() == nil, try primaryTaskDefinition() == traffic.targetVersion {
+                if try targetIsPrimary() {
                     return result(.succeeded, .success, "\(traffic.targetVersion) is primary: the test listener already routes to it")
                 }
                 _ = try client.send("PUT", "/v1/services/\(traffic.name)/test-traffic", ["to": "replacement"], as: Control.JSONValue.self)
