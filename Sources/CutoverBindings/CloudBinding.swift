@@ -200,13 +200,7 @@ final class CloudBinding: CloudProvider {
         switch appSpec {
         case .server(let server)?: sim.appSpecs[revision] = server
         case .lambda(let l)?:
-            guard let g = sim.groups[group]?.group.traffic, l.name == g.name, l.alias == g.alias else {
-                throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: the appspec deploys \(l.name):\(l.alias), the group moves \(sim.groups[group]?.group.traffic.map { "\($0.name):\($0.alias ?? "")" } ?? "nothing")")
-            }
-            let current = sim.functions[l.name]?.aliases[l.alias]?.version
-            guard current == String(l.currentVersion) else {
-                throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: the appspec's CurrentVersion is \(l.currentVersion), but alias \(l.alias) points at \(current ?? "nothing")")
-            }
+            try l.check(against: sim.groups[group]?.group.traffic, aliasVersion: sim.functions[l.name]?.aliases[l.alias]?.version)
             sim.trafficHooks[group + "/" + revision] = l.hooks
         case .ecs(let e)?:
             sim.trafficHooks[group + "/" + revision] = e.hooks

@@ -71,13 +71,8 @@ final class LocalCloudBinding: CloudProvider {
         var hooks: [LifecycleEvent: String] = [:]
         switch appSpec {
         case .lambda(let l)?:
-            guard let g = groups[name]?.group.traffic, l.name == g.name, l.alias == g.alias else {
-                throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: the appspec deploys \(l.name):\(l.alias), the group moves \(groups[name]?.group.traffic.map { "\($0.name):\($0.alias ?? "")" } ?? "nothing")")
-            }
             let alias = try? client.get("/v1/functions/\(l.name)/aliases/\(l.alias)", as: Control.JSONValue.self)
-            guard alias?["version"]?.string == String(l.currentVersion) else {
-                throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: the appspec's CurrentVersion is \(l.currentVersion), but alias \(l.alias) points at \(alias?["version"]?.string ?? "nothing")")
-            }
+            try l.check(against: groups[name]?.group.traffic, aliasVersion: alias?["version"]?.string)
             hooks = l.hooks
         case .ecs(let e)?:
             hooks = e.hooks
