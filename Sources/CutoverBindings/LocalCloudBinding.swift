@@ -172,11 +172,7 @@ final class LocalCloudBinding: CloudProvider {
                               rollbackOf: String?, hooks: [LifecycleEvent: String]) throws -> DeploymentBinding {
         let (traffic, target) = try trafficTarget(g, revision: revision)
         let rollback = creator == .codeDeployRollback
-        // A rollback moves everything back at once (reference §13: "on alarm: immediately").
-        let rollbackConfiguration = rollback
-            ? DeploymentConfiguration(name: "CodeDeployDefault.\(group.platform == .lambda ? "Lambda" : "ECS")AllAtOnce",
-                                      platform: group.platform, trafficRouting: .allAtOnce)
-            : nil
+        let rollbackConfiguration = rollback ? DeploymentConfiguration.trafficRollback(group.platform) : nil
         let spec = DeploymentSpec(
             id: nextDeploymentID(), application: group.application.name, group: group.name, platform: group.platform,
             revision: revision, lastSuccessfulRevision: groups[group.name]?.lastSuccessfulRevision,

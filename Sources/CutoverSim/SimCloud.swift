@@ -109,11 +109,8 @@ public final class SimCloud {
             selected = [description]
         }
         nextDeploymentNumber += 1
-        // A rollback of traffic moves everything back at once (reference §13: "on alarm: immediately").
         let rollbackConfiguration = traffic != nil && creator == .codeDeployRollback
-            ? DeploymentConfiguration(name: "CodeDeployDefault.\(group.group.platform == .lambda ? "Lambda" : "ECS")AllAtOnce",
-                                      platform: group.group.platform, trafficRouting: .allAtOnce)
-            : nil
+            ? DeploymentConfiguration.trafficRollback(group.group.platform) : nil
         let spec = DeploymentSpec(
             id: id, application: group.application, group: name, platform: group.group.platform, revision: revision,
             lastSuccessfulRevision: group.lastSuccessfulRevision,

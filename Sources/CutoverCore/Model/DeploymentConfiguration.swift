@@ -109,3 +109,12 @@ public struct DeploymentConfiguration: Sendable, Equatable, Codable {
         }
     }
 }
+
+extension DeploymentConfiguration {
+    /// What a Lambda or ECS rollback deploys with: everything back at once (reference
+    /// §13: "on alarm: immediately").
+    public static func trafficRollback(_ platform: ComputePlatform) -> DeploymentConfiguration {
+        DeploymentConfiguration(name: "CodeDeployDefault.\(platform == .lambda ? "Lambda" : "ECS")AllAtOnce",
+                                platform: platform, trafficRouting: .allAtOnce)
+    }
+}
