@@ -81,16 +81,12 @@ extension LocalCloudBinding {
         let deploymentID = nextDeploymentID()
         var targets: [TargetDescription]
         var blueGreen: BlueGreenOptions
-        if creator == .codeDeployRollback, let original = rollbackOf.flatMap({ handles[$0]?.run.spec }),
-           let previous = original.blueGreen {
-            // Routing back works while the originals exist.
+        if creator == .codeDeployRollback, let original = rollbackOf.flatMap({ handles[$0]?.run.spec }), original.blueGreen != nil {
             let alive = Set(try hosts().map(\.name))
-            targets = original.targets.filter { alive.contains($0.id) }
-            let replacements = original.targets.prefix(previous.replacementCount).filter { alive.contains($0.id) }.count
-            guard targets.count > replacements else {
-                throw LuaArgumentError(2, "NO_INSTANCES: the original instances are gone; there is nothing to roll back to")
+            switch Result(catching: { () throws(CoreError) in try original.blueGreenRollback(alive: alive) }) {
+            case .success(let rollback): (targets, blueGreen) = rollback
+            case .failure(let error): throw LuaArgumentError(2, error.description)
             }
-            blueGreen = BlueGreenOptions(replacementCount: replacements, rollingBack: true)
         } else {
             let all = try hosts()
             let originals = group.selection.select(from: all.map { description($0, groupID: id) })

@@ -8,15 +8,8 @@ extension SimCloud {
         throws(CoreError) -> ([TargetDescription], BlueGreenOptions)
     {
         let options = group.group.blueGreen!
-        if let original = rollbackOf, let previous = original.spec.blueGreen {
-            // A rollback works on the same instances, while the originals still exist.
-            let alive = Set(instances.map(\.id))
-            let targets = original.spec.targets.filter { alive.contains($0.id) }
-            let replacements = original.spec.targets.prefix(previous.replacementCount).filter { alive.contains($0.id) }.count
-            guard targets.count > replacements else {
-                throw .deployment(.noInstances, "the original instances are gone: there is nothing to roll back to")
-            }
-            return (targets, BlueGreenOptions(replacementCount: replacements, rollingBack: true))
+        if let original = rollbackOf, original.spec.blueGreen != nil {
+            return try original.spec.blueGreenRollback(alive: Set(instances.map(\.id)))
         }
         let originals = group.selection.select(from: instances.map(\.description))
         var replacements: [TargetDescription]

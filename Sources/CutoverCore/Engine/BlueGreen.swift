@@ -50,3 +50,18 @@ public enum BlueGreenStage: String, Sendable, Equatable, Codable {
     /// Whether the stage's targets are the replacements (else the originals).
     public var onReplacements: Bool { self == .install || self == .reroute || self == .blockReplacements }
 }
+
+extension DeploymentSpec {
+    /// The targets and options of a rollback of this blue/green deployment: the same
+    /// instances, those still `alive`, traffic going back to the originals. Refused when
+    /// no original is left to route back to.
+    public func blueGreenRollback(alive: Set<String>) throws(CoreError) -> ([TargetDescription], BlueGreenOptions) {
+        guard let blueGreen else { throw .invalid("\(id) is not a blue/green deployment") }
+        let targets = self.targets.filter { alive.contains($0.id) }
+        let replacements = self.targets.prefix(blueGreen.replacementCount).filter { alive.contains($0.id) }.count
+        guard targets.count > replacements else {
+            throw .deployment(.noInstances, "the original instances are gone: there is nothing to roll back to")
+        }
+        return (targets, BlueGreenOptions(replacementCount: replacements, rollingBack: true))
+    }
+}
