@@ -19,6 +19,11 @@ extension CutoverModule {
         }
     }
 
+    /// The history this VM records in (opened when first asked for), if any.
+    public var historyStore: HistoryDatabase? { history() }
+    /// The session this VM's inputs and deployments are recorded under, once started.
+    public var historySession: Int64? { historyState.session }
+
     private func warnHistory(_ error: Error) {
         guard !historyState.failed else { return }
         historyState.failed = true
@@ -43,13 +48,17 @@ extension CutoverModule {
     /// before the commands that follow the events run; the simulator's events wait in
     /// `pending` until `flushHistory` (the end of each run: a simulation is redone, not
     /// resumed, and thousands of commits would cost seconds).
+    /// `session` overrides the VM's own: a resumed deployment's events go on under the
+    /// session that started it. `context` is what the provider needs to resume it.
     func record(_ events: ArraySlice<RecordedEvent>, of spec: DeploymentSpec, provider: String, seed: UInt64? = nil,
-                faults: String? = nil, cloud: Int = 1, buffered: Bool = false) {
+                faults: String? = nil, cloud: Int = 1, buffered: Bool = false, session fixed: Int64? = nil,
+                context: (() -> String?)? = nil) {
         guard let store = history() else { return }
-        let item = HistoryDatabase.Item(spec: spec, session: session(store, provider: provider), provider: provider,
-                                        isNew: events.first?.sequence == 0, events: Array(events),
-                                        policySource: spec.policy.map { "policy \($0)" }, seed: seed, faults: faults,
-                                        cloud: cloud)
+        let isNew = events.first?.sequence == 0
+        let item = HistoryDatabase.Item(spec: spec, session: fixed ?? session(store, provider: provider), provider: provider,
+                                        isNew: isNew, events: Array(events),
+                                        policySource: spec.policy.flatMap { policySources[$0] }, seed: seed, faults: faults,
+                                        cloud: cloud, context: isNew ? context?() : nil)
         if buffered {
             historyState.pending.append(item)
             return

@@ -1,4 +1,5 @@
 import CutoverCore
+import CutoverHistory
 import CutoverLocal
 import CutoverSim
 import LuaRuntime
@@ -11,6 +12,10 @@ public final class CutoverModule {
     public private(set) var configurations: [String: DeploymentConfiguration] = [:]
     /// Policies by name: Lua functions.
     var policies: [String: LuaReference] = [:]
+    /// Policies' recorded sources (FunctionSource), by name: what `cutover resume`
+    /// re-runs. Missing when the source could not be kept (typed at the prompt).
+    var policySources: [String: String] = [:]
+    private var functionTools: (capture: LuaReference, restore: LuaReference)?
     /// What `cutover.provider()` returns when no name is given: "sim" unless set.
     public var defaultProvider: String
     /// The seed of simulated clouds made without one.
@@ -50,6 +55,7 @@ public final class CutoverModule {
                 ("group", { try module.group($0) }),
                 ("history", { try module.historyList($0) }),
                 ("deployment", { try module.recordedDeployment($0) }),
+                ("resume", { try module.resumeDeployment($0) }),
             ]
             let table = stack.reference(at: -1)
             for (name, body) in natives { table.rawSet(.string(name), .function(LuaFunction(body))) }
@@ -118,9 +124,50 @@ public final class CutoverModule {
         guard stack.type(at: 2) == 6 /* LUA_TFUNCTION */ else {
             throw LuaArgumentError(2, "function expected, got \(stack.typeName(at: 2))")
         }
-        policies[name] = stack.reference(at: 2)
+        let fn = stack.reference(at: 2)
+        policies[name] = fn
+        policySources[name] = record(of: fn, on: stack)
         stack.push(name)
         return 1
+    }
+
+    // MARK: - Functions kept in the history
+
+    private func tools(_ stack: LuaStack) throws -> (capture: LuaReference, restore: LuaReference) {
+        if let functionTools { return functionTools }
+        guard let vm = LuaVM.owner(of: stack.state) else { throw LuaArgumentError(1, "no Lua VM") }
+        let capture = try vm.load(FunctionSource.capture, chunkName: "=(function source)")
+        let restore = try vm.load(FunctionSource.restore, chunkName: "=(function source)")
+        stack.push(.reference(capture))
+        let c = try stack.call(argumentCount: 0)
+        stack.push(.reference(restore))
+        let r = try stack.call(argumentCount: 0)
+        guard case .reference(let cf) = c.first, case .reference(let rf) = r.first else {
+            throw LuaArgumentError(1, "function source tools did not load")
+        }
+        functionTools = (cf, rf)
+        return (cf, rf)
+    }
+
+    /// The function's record (FunctionSource), or nil when its text was not kept.
+    func record(of function: LuaReference, on stack: LuaStack) -> String? {
+        guard let capture = try? tools(stack).capture else { return nil }
+        stack.push(.reference(capture))
+        stack.push(.reference(function))
+        guard let results = try? stack.call(argumentCount: 1), case .string(let text)? = results.first else { return nil }
+        return text
+    }
+
+    /// Makes a recorded function again; also names the upvalues that were not recorded.
+    func remake(_ record: String, on stack: LuaStack) throws -> (LuaReference, [String]) {
+        stack.push(.reference(try tools(stack).restore))
+        stack.push(record)
+        let results = try stack.call(argumentCount: 1)
+        guard case .reference(let fn)? = results.first else {
+            throw LuaArgumentError(1, results.count > 1 ? results[1].description : "the recorded function cannot be made again")
+        }
+        let missing = results.count > 1 ? (results[1].stringValue ?? "") : ""
+        return (fn, missing.split(separator: "\n").map(String.init))
     }
 
     // MARK: - Providers
@@ -150,6 +197,30 @@ public final class CutoverModule {
         default:
             throw LuaArgumentError(1, "unknown provider '\(name)' (sim, local or aws)")
         }
+    }
+
+    /// `resume(id)`: takes up a local-cloud deployment whose process died and returns its
+    /// handle (`d:watch()` runs it to its end). An ended deployment whose rollback was cut
+    /// off resumes the rollback; one whose rollback never started starts it.
+    func resumeDeployment(_ stack: LuaStack) throws -> Int {
+        let id = try stack.checkString(1)
+        guard let store = history() else { throw LuaArgumentError(1, "there is no history to resume from (CUTOVER_HISTORY=off, or it cannot be opened)") }
+        let found: Result<RecordedDeployment, HistoryError> = Result { () throws(HistoryError) -> RecordedDeployment in
+            let recorded = try store.deployment(id)
+            let state = DeploymentEngine(spec: recorded.spec, replaying: recorded.events.map(\.event)).state
+            if state.isEnded, let rollback = try store.rollbacks(of: recorded.spec.id).first,
+               !["Succeeded", "Failed", "Stopped"].contains(rollback.status) {
+                return try store.deployment(rollback.key)
+            }
+            return recorded
+        }
+        guard case .success(let recorded) = found else {
+            if case .failure(let error) = found { throw LuaArgumentError(1, "\(error)") }
+            return 0
+        }
+        let binding = try localProvider().resume(recorded, on: stack)
+        stack.push(object: binding, typeName: DeploymentBinding.typeName)
+        return 1
     }
 
     /// The cloud of groups made without `provider =`.

@@ -9,6 +9,8 @@ final class GroupBinding {
     let name: String
     /// Lua functions run as hooks, per lifecycle event.
     var hooks: [LifecycleEvent: LuaReference] = [:]
+    /// The hooks' recorded sources (FunctionSource), for `cutover resume`.
+    var hookSources: [LifecycleEvent: String] = [:]
 
     init(provider: CloudProvider, name: String) {
         self.provider = provider
@@ -220,7 +222,9 @@ final class GroupBinding {
                     throw LuaArgumentError(2, "\(name) is run by the deployment system and takes no hook")
                 }
                 guard stack.type(at: 3) == 6 else { throw LuaArgumentError(3, "function expected, got \(stack.typeName(at: 3))") }
-                group.hooks[event] = stack.reference(at: 3)
+                let fn = stack.reference(at: 3)
+                group.hooks[event] = fn
+                group.hookSources[event] = group.provider.module.record(of: fn, on: stack)
                 return 0
             }
             t.method("targets") { group, stack in

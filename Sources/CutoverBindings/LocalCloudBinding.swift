@@ -14,6 +14,8 @@ final class LocalCloudBinding: CloudProvider {
     var currentStack: LuaStack?
     var groups: [String: (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)] = [:]
     var handles: [String: DeploymentBinding] = [:]
+    /// Resumed deployments (and their rollbacks): the history session they belong to.
+    var resumedSessions: [String: Int64] = [:]
     private var groupLoadBalancers: [String: String] = [:]
     private var deploymentCount = 0
 
@@ -185,7 +187,11 @@ final class LocalCloudBinding: CloudProvider {
     }
 
     /// Registers a deployment's handle and wires its policy, hooks and observer.
-    func track(_ deployment: LocalDeployment) -> DeploymentBinding {
+    /// `session`: a resumed deployment's (its events go on under the session that started it).
+    func track(_ deployment: LocalDeployment, session: Int64? = nil) -> DeploymentBinding {
+        // A rollback started by a resumed deployment belongs to the same session.
+        let session = session ?? deployment.spec.rollbackOf.flatMap { resumedSessions[$0] }
+        if let session { resumedSessions[deployment.spec.id] = session }
         let deploymentID = deployment.spec.id
         let name = deployment.spec.group
         let run = LocalRun(cloud: self, deployment: deployment)
@@ -194,7 +200,9 @@ final class LocalCloudBinding: CloudProvider {
         handles[deploymentID] = binding
         deployment.policyRunner = { [unowned self, unowned binding] _ in binding.nextPolicyStep(on: self.currentStack) }
         deployment.hookRunner = { [unowned self] d, t, event in self.runHook(d, t, event) }
-        deployment.recorder = { [unowned self] d, events in self.module.record(events, of: d.spec, provider: "local") }
+        deployment.recorder = { [unowned self] d, events in
+            self.module.record(events, of: d.spec, provider: "local", session: session, context: { self.resumeContext(d) })
+        }
         deployment.observer = { [unowned self, unowned run] d, recorded in
             run.live?(run, recorded)
             if case .ended(let status, _, _) = recorded.event {

@@ -43,6 +43,8 @@ public struct RecordedDeployment: Sendable {
     public var policySource: String?
     public var seed: UInt64?
     public var faults: String?
+    /// What the provider recorded to resume it (`cutover resume`).
+    public var context: String?
 }
 
 extension HistoryDatabase {
@@ -109,9 +111,13 @@ extension HistoryDatabase {
         public var faults: String?
         /// Which simulated cloud of the session (see `key`).
         public var cloud: Int
+        /// What the provider needs to resume it (written with the deployment).
+        public var context: String?
 
         public init(spec: DeploymentSpec, session: Int64?, provider: String, isNew: Bool, events: [RecordedEvent],
-                    policySource: String? = nil, seed: UInt64? = nil, faults: String? = nil, cloud: Int = 1) {
+                    policySource: String? = nil, seed: UInt64? = nil, faults: String? = nil, cloud: Int = 1,
+                    context: String? = nil) {
+            self.context = context
             self.spec = spec
             self.session = session
             self.provider = provider
@@ -154,12 +160,12 @@ extension HistoryDatabase {
                 if let json = p.spec {
                     try db.execute(sql: """
                         INSERT OR REPLACE INTO deployments (key, id, sessionId, provider, application, group_name, revision, platform,
-                            creator, configuration, spec, policy_source, seed, faults, created_at, status)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Created')
+                            creator, configuration, spec, policy_source, seed, faults, created_at, status, context)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Created', ?)
                         """, arguments: [p.key, spec.id, p.item.session, p.item.provider, spec.application, spec.group, spec.revision,
                                          spec.platform.rawValue, spec.creator.rawValue, spec.configuration.name, json,
                                          p.item.policySource, p.item.seed.map { Int64(bitPattern: $0) }, p.item.faults,
-                                         Date().timeIntervalSince1970])
+                                         Date().timeIntervalSince1970, p.item.context])
                 }
                 let insert = try db.cachedStatement(sql: """
                     INSERT OR REPLACE INTO events (deployment, sequence, time_ms, kind, target, detail, event)
@@ -176,6 +182,16 @@ extension HistoryDatabase {
                     }
                 }
             }
+        }
+    }
+
+    /// The rollback deployments of `id` (newest first).
+    public func rollbacks(of id: String) throws(HistoryError) -> [DeploymentSummary] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.*, (SELECT COUNT(*) FROM events e WHERE e.deployment = d.key) AS n FROM deployments d
+                WHERE json_extract(d.spec, '$.rollbackOf') = ? ORDER BY d.created_at DESC, d.rowid DESC
+                """, arguments: [id]).map(Self.summary)
         }
     }
 
@@ -267,7 +283,8 @@ extension HistoryDatabase {
             events.append(RecordedEvent(sequence: e["sequence"], time: e["time_ms"], event: event))
         }
         return RecordedDeployment(summary: Self.summary(row), spec: spec, events: events, policySource: row["policy_source"],
-                                  seed: (row["seed"] as Int64?).map { UInt64(bitPattern: $0) }, faults: row["faults"])
+                                  seed: (row["seed"] as Int64?).map { UInt64(bitPattern: $0) }, faults: row["faults"],
+                                  context: row["context"])
     }
 
     static func summary(_ row: Row) -> DeploymentSummary {

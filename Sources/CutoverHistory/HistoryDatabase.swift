@@ -108,6 +108,11 @@ public final class HistoryDatabase: Sendable {
             }
             try db.create(index: "deployments_by_time", on: "deployments", columns: ["created_at"])
         }
+        m.registerMigration("2: what a provider needs to resume a deployment") { db in
+            // JSON the provider writes and reads back (`cutover resume`); opaque here.
+            try db.alter(table: "deployments") { t in t.add(column: "context", .text) }
+            try db.create(index: "deployments_by_id", on: "deployments", columns: ["id"])
+        }
         return m
     }
 

@@ -18,7 +18,7 @@ struct Cutover: ParsableCommand {
             prompt afterwards. Exit status: 0 success, 1 a Lua error, 2 bad usage.
             """,
         version: "cutover \(Launch.version) (\(Launch.luaVersion))",
-        subcommands: [Lua.self, Run.self, Plan.self, AppSpecCommand.self, Local.self, History.self, Show.self, Replay.self],
+        subcommands: [Lua.self, Run.self, Plan.self, AppSpecCommand.self, Local.self, History.self, Show.self, Replay.self, Resume.self],
         defaultSubcommand: Lua.self
     )
 }
@@ -110,7 +110,10 @@ func installModules(provider: String, kind: String = "run") -> (Shell) -> Void {
         // CUTOVER_HISTORY=off: deployments are not recorded.
         module.historyPath = ProcessInfo.processInfo.environment["CUTOVER_HISTORY"] == "off" ? nil : History.databasePath
         module.sessionKind = kind
-        if kind == "prompt" || kind == "replay" { shell.inputRecorder = { text, ok, result in module.recordInput(text, ok: ok, result: result) } }
+        if kind == "prompt" || kind == "replay" {
+            shell.inputRecorder = { text, ok, result in module.recordInput(text, ok: ok, result: result) }
+            shell.sessions = RecordedSessions(module: module)
+        }
         module.install(in: shell.vm)
     }
 }

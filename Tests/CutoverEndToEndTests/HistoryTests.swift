@@ -182,6 +182,48 @@ struct HistoryTests {
         #expect((sessions?["sessions"] as? [[String: Any]])?.first?["kind"] as? String == "replay")
     }
 
+    /// The prompt's `.history` lists the recorded sessions and shows one's inputs;
+    /// `.save FILE #S` writes a recorded session as a script that does it again.
+    @Test func thePromptListsAndSavesRecordedSessions() throws {
+        let sandbox = try Sandbox()
+        let first = try Terminal(sandbox.cutover())
+        try first.waitForPrompt()
+        for line in ["x = 20", "nope()", "x + 1", "print('printed ' .. x)"] {
+            try first.enter(line)
+            try first.waitForPrompt()
+        }
+        try first.enter(".exit")
+        #expect(try first.waitForExit() == 0)
+
+        let second = try Terminal(sandbox.cutover())
+        try second.waitForPrompt()
+        try second.enter("y = 1")
+        try second.waitForPrompt()
+        try second.enter(".history")
+        try second.expect("recorded sessions (newest first; .history #N shows one):")
+        // This session (marked) and the first one, with their inputs counted.
+        try second.expect("  * #2  ")
+        try second.expect("    #1  ")
+        try second.expect("prompt  sim  4 input(s)  0 deployment(s)")
+        try second.waitForPrompt()
+        try second.enter(".history #1")
+        try second.expect("    2 ✗ nope()")
+        try second.waitForPrompt()
+        try second.enter(".save again.lua #1")
+        try second.expect("saved 3 inputs to again.lua")
+        try second.waitForPrompt()
+        try second.enter(".history #99")
+        try second.expect("no session #99")
+        try second.waitForPrompt()
+        try second.enter(".exit")
+        #expect(try second.waitForExit() == 0)
+
+        let script = try String(contentsOfFile: sandbox.home + "/again.lua", encoding: .utf8)
+        #expect(script.contains("x = 20\nprint(x + 1)\nprint('printed ' .. x)\n"), "\(script)")
+        let run = try Pipes.run(sandbox.cutover(["again.lua"]))
+        #expect(run.status == 0 && run.stdout == "21\nprinted 20\n", "\(run)")
+    }
+
     /// `r:why(n)`: the rule or the input behind an event.
     @Test func whyExplainsEvents() throws {
         let sandbox = try Sandbox()

@@ -33,6 +33,8 @@ local M = {
   history = native.history,
   --- A recorded deployment by ID@SESSION or id: d:at(t), d:timeline(), d:replay{ config = }.
   deployment = native.deployment,
+  -- resume(id): takes up a local-cloud deployment whose process died; d:watch() runs it on
+  resume = native.resume,
 }
 
 --- An alarm on a cloud (`provider =`, or the default provider's):

@@ -8,13 +8,21 @@ final class LocalAgent: Sendable {
     let fleet: Fleet
     let loadBalancers: LocalLoadBalancers
     let hooks = HookRunner()
+    let runs = LifecycleRuns()
 
     init(fleet: Fleet, loadBalancers: LocalLoadBalancers) {
         self.fleet = fleet
         self.loadBalancers = loadBalancers
     }
 
+    /// Runs the event once: asked again for the same deployment, host and event (an
+    /// orchestrator resuming after it was killed), it waits for the run in progress or
+    /// answers with the result it had.
     func run(_ request: Control.LifecycleRequest, on host: Control.Host) -> Control.LifecycleResult {
+        runs.once("\(request.deploymentID) \(host.name) \(request.event)") { runEvent(request, on: host) }
+    }
+
+    private func runEvent(_ request: Control.LifecycleRequest, on host: Control.Host) -> Control.LifecycleResult {
         guard let event = LifecycleEvent(rawValue: request.event) else {
             return .init(status: .failed, error: .unknownError, message: "unknown lifecycle event \(request.event)")
         }
@@ -84,5 +92,41 @@ final class LocalAgent: Sendable {
         }
         return .init(status: outcome.status, error: outcome.error, message: outcome.message, script: outcome.scriptName,
                      logTail: outcome.logTail)
+    }
+}
+
+/// Lifecycle events by deployment, host and event: running, or their result. A deployment
+/// runs each event once on each host, so a second request is a retry of the first (the
+/// orchestrator lost the answer): it must not run the scripts again.
+final class LifecycleRuns: @unchecked Sendable {
+    private let condition = NSCondition()
+    /// nil while running.
+    private var results: [String: Control.LifecycleResult?] = [:]
+    private var order: [String] = []
+    /// Results kept: enough for every event of the deployments of a long session.
+    static let capacity = 20_000
+
+    func once(_ key: String, _ body: () -> Control.LifecycleResult) -> Control.LifecycleResult {
+        condition.lock()
+        while let entry = results[key] {
+            if let result = entry {
+                condition.unlock()
+                return result
+            }
+            condition.wait()
+        }
+        results[key] = .some(nil)
+        order.append(key)
+        condition.unlock()
+        let result = body()
+        condition.lock()
+        results[key] = result
+        if order.count > Self.capacity {
+            for old in order.prefix(order.count - Self.capacity) { results[old] = nil }
+            order.removeFirst(order.count - Self.capacity)
+        }
+        condition.broadcast()
+        condition.unlock()
+        return result
     }
 }

@@ -11,12 +11,16 @@ public final class LocalDeployment: @unchecked Sendable {
     public private(set) var log: [RecordedEvent] = []
     let client: ControlClient
     /// Where each target's revision comes from (a directory or an archive), by revision name.
-    let revisionPath: String
-    let groupID: String
+    public let revisionPath: String
+    public let groupID: String
     /// The load balancer BlockTraffic and AllowTraffic act on (for load-balanced groups).
     public var loadBalancer: String?
     let clock = ContinuousClock()
     let started: ContinuousClock.Instant
+    /// Set by `init(resuming:)` until `run` has picked the deployment up again.
+    private var resumePending = false
+    /// While a policy is re-run against the record: the recorded time it was asked at.
+    private var replayTime: Int64?
 
     /// Answers `askPolicy` (on the thread that runs the deployment).
     public var policyRunner: ((LocalDeployment) -> PolicyStep)?
@@ -52,6 +56,22 @@ public final class LocalDeployment: @unchecked Sendable {
         log.append(RecordedEvent(sequence: 0, time: 0, event: .created))
     }
 
+    /// A deployment whose process died, from its recorded events. `run` then does again
+    /// what the record shows was begun and not finished (see `resume`); the clock goes on
+    /// from when it was created.
+    public init(resuming spec: DeploymentSpec, log recorded: [RecordedEvent], createdAt: Date,
+                client: ControlClient, revisionPath: String, groupID: String) {
+        self.spec = spec
+        self.client = client
+        self.revisionPath = revisionPath
+        self.groupID = groupID
+        engine = DeploymentEngine(spec: spec, replaying: recorded.map(\.event))
+        log = recorded
+        let since = max(Int64(Date().timeIntervalSince(createdAt) * 1000), recorded.last?.time ?? 0)
+        started = ContinuousClock.now - .milliseconds(since)
+        resumePending = true
+    }
+
     public var state: DeploymentState { engine.state }
 
     /// Milliseconds since the deployment was created.
@@ -59,13 +79,17 @@ public final class LocalDeployment: @unchecked Sendable {
 
     /// Milliseconds since the deployment was created.
     var now: Int64 {
+        if let replayTime { return replayTime }
         let d = clock.now - started
         return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// Runs until the deployment ends, or waits for an approval (returns then).
     public func run() {
-        if log.count == 1 {
+        if resumePending {
+            resumePending = false
+            resume()
+        } else if log.count == 1 {
             recorder?(self, log[0...0])
             observer?(self, log[0])
             step(.start)
@@ -85,6 +109,49 @@ public final class LocalDeployment: @unchecked Sendable {
                 step(.timer)
             }
         }
+    }
+
+    /// Why a resumed policy could not be followed (it gave other steps than the record).
+    public private(set) var resumeProblem: String?
+
+    /// Picks a resumed deployment up: the bookkeeping of recorded events is done again
+    /// (it is idempotent), the policy is re-run against the recorded steps (it must give
+    /// the same ones), then every command the record shows begun and not answered is
+    /// carried out again. The daemon runs a lifecycle event once per deployment, host
+    /// and event, so one that was running answers with its result, not a second run.
+    private func resume() {
+        for recorded in log { record(recorded.event) }
+        if spec.policy != nil, let problem = replayPolicy() {
+            resumeProblem = problem
+            step(.stop(rollback: true))
+            return
+        }
+        if state.status == .created { return step(.start) }
+        // (A bake's or a termination wait's end that passed meanwhile fires at once.)
+        for command in engine.outstandingCommands(now: now) { carryOut(command) }
+        if let until = state.readyUntil { carryOut(.wake(atMilliseconds: min(until, now))) }
+    }
+
+    /// Asks the policy again for each recorded step, on the state it was asked in; nil
+    /// when it gives them all, else the first difference.
+    private func replayPolicy() -> String? {
+        guard let policyRunner else { return "the policy \(spec.policy ?? "") is not available" }
+        let full = engine
+        defer { engine = full; replayTime = nil }
+        engine = DeploymentEngine(spec: spec)
+        var asked = 0
+        for recorded in log.dropFirst() {
+            if case .policyStep(let step) = recorded.event {
+                asked += 1
+                replayTime = recorded.time
+                let again = policyRunner(self)
+                if again != step {
+                    return "the policy \(spec.policy ?? "") gives other steps than the record: step \(asked) was \(step), now \(again)"
+                }
+            }
+            engine = DeploymentEngine(spec: spec, replaying: Array(log.prefix(recorded.sequence + 1)).map(\.event))
+        }
+        return nil
     }
 
     /// Sends an input from outside (stop, approve) and goes on running.

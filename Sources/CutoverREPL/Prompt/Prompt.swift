@@ -141,12 +141,37 @@ public final class Prompt {
         case .exit(let status):
             return status
         case .load(let path):
-            load(path, record: true)
-        case .save(let path):
+            let ok = load(path, record: true)
+            shell.inputRecorder?(".load " + path, ok, "")
+        case .save(let path, nil):
             save(to: path)
+        case .save(let path, let session?):
+            save(session: session, to: path)
+        case .sessionInputs(let session):
+            guard let sessions = shell.sessions else { noHistory(); return nil }
+            do {
+                let inputs = try sessions.inputs(of: session)
+                if inputs.isEmpty { Console.write("session #\(session) has no recorded inputs\n") }
+                for (i, input) in inputs.enumerated() {
+                    let lines = input.text.split(separator: "\n", omittingEmptySubsequences: false)
+                    Console.write(pad(i + 1) + (input.ok ? " ✓ " : " ✗ ") + lines.joined(separator: "\n        ") + "\n")
+                }
+            } catch {
+                reportError("\(error)")
+            }
         case .history(let count):
+            if count == nil, let sessions = shell.sessions {
+                do {
+                    let listed = try sessions.list(limit: 10)
+                    if !listed.isEmpty { Console.write("recorded sessions (newest first; .history #N shows one):\n") }
+                    for (id, line) in listed { Console.write((id == sessions.current ? "  * " : "    ") + line + "\n") }
+                } catch {
+                    reportError("\(error)")
+                }
+                Console.write("inputs:\n")
+            }
             let entries = options.history?.entries ?? []
-            let start = max(0, entries.count - count)
+            let start = max(0, entries.count - (count ?? 20))
             for (offset, entry) in entries[start...].enumerated() {
                 let lines = entry.split(separator: "\n", omittingEmptySubsequences: false)
                 Console.write(pad(start + offset + 1) + "  " + lines.joined(separator: "\n       ") + "\n")
@@ -162,13 +187,16 @@ public final class Prompt {
         return String(repeating: " ", count: max(0, 5 - s.count)) + s
     }
 
-    private func load(_ path: String, record: Bool) {
+    @discardableResult
+    private func load(_ path: String, record: Bool) -> Bool {
         do {
             let chunk = try shell.vm.loadFile(path)
             _ = try session.run(chunk)
             if record { inputs.append(.load(path)) }
+            return true
         } catch {
             reportError(Shell.describe(error))
+            return false
         }
     }
 
@@ -184,6 +212,10 @@ public final class Prompt {
             case .load(let file): script += "dofile(\(luaQuoted(file)))\n"
             }
         }
+        write(script, to: path, count: inputs.count)
+    }
+
+    private func write(_ script: String, to path: String, count: Int) {
         guard let file = fopen(path, "w") else {
             reportError("cannot write \(path): \(String(cString: strerror(errno)))")
             return
@@ -193,7 +225,37 @@ public final class Prompt {
             reportError("cannot write \(path): \(String(cString: strerror(errno)))")
             return
         }
-        Console.write("saved \(inputs.count) input\(inputs.count == 1 ? "" : "s") to \(path)\n")
+        Console.write("saved \(count) input\(count == 1 ? "" : "s") to \(path)\n")
+    }
+
+    /// Writes a recorded session's successful inputs as a script (from the history):
+    /// expressions printed, statements as typed, `.load`s as `dofile`.
+    func save(session: Int64, to path: String) {
+        guard let sessions = shell.sessions else { return noHistory() }
+        let inputs: [(text: String, ok: Bool)]
+        do { inputs = try sessions.inputs(of: session) } catch { return reportError("\(error)") }
+        var script = "-- Saved from recorded cutover session #\(session).\n"
+        var count = 0
+        for input in inputs where input.ok {
+            count += 1
+            if input.text.hasPrefix(".load ") {
+                script += "dofile(\(luaQuoted(String(input.text.dropFirst(6)).trimmingWhitespace)))\n"
+                continue
+            }
+            if input.text.hasPrefix(".") { count -= 1; continue }
+            switch reader.read(input.text) {
+            case .expression(_, let expression) where !reader.isStatement(expression): script += "print(" + expression + ")\n"
+            default: script += input.text + "\n"
+            }
+        }
+        if inputs.contains(where: { $0.text.contains("[REDACTED]") }) {
+            Console.writeError("note: some inputs were stored redacted; the script has [REDACTED] where they had secrets\n")
+        }
+        write(script, to: path, count: count)
+    }
+
+    private func noHistory() {
+        reportError("there is no history of sessions (CUTOVER_HISTORY=off, or it cannot be opened)")
     }
 
     /// An error from running input. After Ctrl-C the terminal has echoed "^C":

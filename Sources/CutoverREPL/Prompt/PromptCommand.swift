@@ -3,8 +3,11 @@ enum PromptCommand: Equatable {
     case help
     case exit(Int32)
     case load(String)
-    case save(String)
-    case history(Int)
+    case save(String, session: Int64?)
+    /// The last N inputs of the line history; with no count, also the recorded sessions.
+    case history(Int?)
+    /// A recorded session's inputs.
+    case sessionInputs(Int64)
     case clear
 
     static let names = [".help", ".exit", ".load", ".save", ".history", ".clear"]
@@ -19,7 +22,10 @@ enum PromptCommand: Equatable {
           .exit [STATUS]  leave (Ctrl-D on an empty line does too)
           .load FILE      run a Lua file in this session
           .save FILE      write this session's successful inputs as a Lua script
-          .history [N]    the last N inputs (default 20)
+          .save FILE #S   the same for recorded session S (from the history)
+          .history        recorded sessions, then the last 20 inputs
+          .history N      the last N inputs
+          .history #S     recorded session S's inputs (✓ succeeded, ✗ failed)
           .clear          clear the screen and any unfinished input
 
         Ctrl-C clears the line, or stops running code.
@@ -42,11 +48,22 @@ enum PromptCommand: Equatable {
             guard !argument.isEmpty else { throw PromptCommandError("usage: .load FILE") }
             return .load(argument)
         case ".save":
-            guard !argument.isEmpty else { throw PromptCommandError("usage: .save FILE") }
-            return .save(argument)
+            guard !argument.isEmpty else { throw PromptCommandError("usage: .save FILE [#SESSION]") }
+            let parts = argument.split(separator: " ").map(String.init)
+            if parts.count == 2, parts[1].hasPrefix("#") {
+                guard let session = Int64(parts[1].dropFirst()), session > 0 else {
+                    throw PromptCommandError("usage: .save FILE [#SESSION] (a session number, as .history lists them)")
+                }
+                return .save(parts[0], session: session)
+            }
+            return .save(argument, session: nil)
         case ".history":
-            if argument.isEmpty { return .history(20) }
-            guard let n = Int(argument), n > 0 else { throw PromptCommandError("usage: .history [N]") }
+            if argument.isEmpty { return .history(nil) }
+            if argument.hasPrefix("#") {
+                guard let session = Int64(argument.dropFirst()), session > 0 else { throw PromptCommandError("usage: .history [N | #SESSION]") }
+                return .sessionInputs(session)
+            }
+            guard let n = Int(argument), n > 0 else { throw PromptCommandError("usage: .history [N | #SESSION]") }
             return .history(n)
         case ".clear": return .clear
         default:

@@ -13,6 +13,8 @@ public final class Shell {
     /// Told about every input the prompt ran: its text, whether it succeeded, and a
     /// short result (the history records prompt sessions through it).
     public var inputRecorder: ((_ text: String, _ ok: Bool, _ result: String) -> Void)?
+    /// The recorded sessions, for `.history` and `.save FILE #S` (set by the executable).
+    public var sessions: PromptSessions?
 
     public init(memoryLimit: Int? = nil) throws {
         vm = try LuaVM(memoryLimit: memoryLimit)
@@ -65,4 +67,14 @@ public final class Shell {
         }
         return String(describing: error)
     }
+}
+
+/// What the prompt reads of the history's sessions.
+public protocol PromptSessions: AnyObject {
+    /// The session this prompt is recorded in, once it has one.
+    var current: Int64? { get }
+    /// Recorded sessions, newest first, as one line each (`#N  time  kind  …`).
+    func list(limit: Int) throws -> [(id: Int64, line: String)]
+    /// A recorded session's inputs, as stored (redacted), and whether each succeeded.
+    func inputs(of session: Int64) throws -> [(text: String, ok: Bool)]
 }
