@@ -114,19 +114,31 @@ final class RecordedDeploymentBinding {
                 return 1
             }
             t.method("replay") { d, stack in
-                // d:replay{ config = NAME } → { identical =, first_difference =, status =, error = }
+                // d:replay{ config = NAME, policy = NAME | function } → { identical =, first_difference =, status =, error = }
                 var spec = d.recorded.spec
+                var policy: String?
                 if stack.type(at: 2) > 0 {
                     let f = try Fields(stack, 2)
-                    try f.rejectUnknown(["config"], function: "replay")
+                    try f.rejectUnknown(["config", "policy"], function: "replay")
                     if let name = try f.string("config") {
                         guard let c = d.module.configuration(named: name) else { throw f.error("config", d.module.unknownConfiguration(name)) }
                         spec.configuration = c
                     }
+                    switch f.value("policy") {
+                    case .nil: break
+                    case .string(let name): policy = name
+                    case .reference(let fn) where fn.typeName == "function":
+                        policy = "(replay)"
+                        d.module.policies["(replay)"] = fn
+                    case let other: throw f.error("policy", "a policy name or function expected, got \(other.typeName)")
+                    }
                 }
-                let replayed = Replay.run(spec, outcomes: ReplayOutcomes(log: d.recorded.events, spec: d.recorded.spec), start: d.start)
+                let replayed = try policy.map { try d.module.replay(d.recorded, as: spec, start: d.start, policy: $0, on: stack) }
+                    ?? Replay.run(spec, outcomes: ReplayOutcomes(log: d.recorded.events, spec: d.recorded.spec), start: d.start)
+                if let policy { spec.policy = policy }
                 let state = DeploymentEngine(spec: spec, replaying: replayed.map(\.event)).state
-                var out: LuaTable = ["status": .string(state.status.rawValue), "events": .integer(Int64(replayed.count))]
+                var out: LuaTable = ["status": .string(state.status.rawValue), "events": .integer(Int64(replayed.count)),
+                                     "message": .string(state.message)]
                 if let e = state.error { out["error"] = .string(e.rawValue) }
                 if let i = Replay.firstDifference(replayed, d.recorded.events) {
                     out["identical"] = false

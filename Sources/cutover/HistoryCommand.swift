@@ -110,10 +110,19 @@ struct Replay: ParsableCommand {
     @Option(help: ArgumentHelp("Replay under this configuration instead (a counterfactual).", valueName: "name"))
     var config: String?
 
+    @Option(help: ArgumentHelp("Replay with the policy this Lua file registers (cutover.policy) or returns, instead of the recorded steps.",
+                               valueName: "file"))
+    var policy: String?
+
     func validate() throws {
         guard (id == nil) != (session == nil) else { throw ValidationError("give a deployment id or --session N") }
-        if session != nil && config != nil { throw ValidationError("--config replays a deployment, not a session") }
+        if session != nil && (config != nil || policy != nil) {
+            throw ValidationError("--config and --policy replay a deployment, not a session")
+        }
     }
+
+    /// Whether this replay asks "what if" (a counterfactual) rather than "the same again?".
+    private var counterfactual: Bool { config != nil || policy != nil }
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -127,8 +136,23 @@ struct Replay: ParsableCommand {
             spec.configuration = try predefinedConfiguration(named: config, platform: spec.platform)
         }
         let start = recorded.events.first?.time ?? 0
-        let outcomes = ReplayOutcomes(log: recorded.events, spec: recorded.spec)
-        let replayed = CutoverCore.Replay.run(spec, outcomes: outcomes, start: start)
+        let replayed: [RecordedEvent]
+        if let policy {
+            // The policy file runs in a VM of its own; the replay is not recorded.
+            let shell = try Shell()
+            let module = CutoverModule(defaultProvider: "sim")
+            module.install(in: shell.vm)
+            do {
+                let result = try module.replay(recorded, as: spec, start: start, policyFile: policy, vm: shell.vm)
+                replayed = result.events
+                spec.policy = result.policy
+            } catch {
+                FileHandle.standardError.write(Data("cutover: \(Shell.describe(error))\n".utf8))
+                throw ExitCode(1)
+            }
+        } else {
+            replayed = CutoverCore.Replay.run(spec, outcomes: ReplayOutcomes(log: recorded.events, spec: recorded.spec), start: start)
+        }
         let difference = CutoverCore.Replay.firstDifference(replayed, recorded.events)
         let actual = DeploymentEngine(spec: recorded.spec, replaying: recorded.events.map(\.event)).state
         let other = DeploymentEngine(spec: spec, replaying: replayed.map(\.event)).state
@@ -136,13 +160,14 @@ struct Replay: ParsableCommand {
             + "instances the record never reached assumed to succeed in the event's median recorded time"
         if json {
             var out = "{\"deployment\":\(JSONText.quote(recorded.summary.key)),\"configuration\":\(JSONText.quote(spec.configuration.name))"
+            if let p = spec.policy { out += ",\"policy\":\(JSONText.quote(p))" }
             out += ",\"identical\":\(difference == nil)"
             if let i = difference { out += ",\"first_difference\":\(i)" }
             out += ",\"recorded\":" + Self.outcome(actual, recorded.events, start)
             out += ",\"replayed\":" + Self.outcome(other, replayed, start)
             out += ",\"outcomes\":\(JSONText.quote(reuse))}"
             print(out)
-        } else if config == nil {
+        } else if !counterfactual {
             if let i = difference {
                 print("\(recorded.summary.key): the replay differs from the record at event \(i):")
                 print("  recorded  " + (i < recorded.events.count ? recorded.events[i].jsonLine(targets: spec.targets) : "(nothing)"))
@@ -151,12 +176,19 @@ struct Replay: ParsableCommand {
                 print("\(recorded.summary.key): identical (\(replayed.count) events replayed; \(reuse))")
             }
         } else {
-            print("\(recorded.summary.key) under \(spec.configuration.name) instead of \(recorded.spec.configuration.name):")
+            var what: [String] = []
+            if config != nil { what.append("under \(spec.configuration.name) instead of \(recorded.spec.configuration.name)") }
+            if policy != nil {
+                what.append("with policy \(spec.policy ?? "") from \(policy ?? "") instead of "
+                            + (recorded.spec.policy.map { "its recorded steps of policy \($0)" } ?? "the configuration's batches"))
+            }
+            print("\(recorded.summary.key) " + what.joined(separator: ", ") + ":")
             print("  what happened:      " + Self.line(actual, recorded.events, start))
             print("  what would have:    " + Self.line(other, replayed, start))
+            if other.status != .succeeded && !other.message.isEmpty { print("    because " + other.message) }
             print("  (\(reuse))")
         }
-        if config == nil && difference != nil { throw ExitCode(1) }
+        if !counterfactual && difference != nil { throw ExitCode(1) }
     }
 
     /// Runs a prompt session's inputs again, at a prompt, in a new session (kind

@@ -182,6 +182,59 @@ struct HistoryTests {
         #expect((sessions?["sessions"] as? [[String: Any]])?.first?["kind"] as? String == "replay")
     }
 
+    /// `replay ID --policy FILE`: the recorded policy from a file replays identically;
+    /// another one gives its own story from the same outcomes; a file without a policy
+    /// is a clear error.
+    @Test func replaysWithAPolicyFromAFile() throws {
+        let sandbox = try Sandbox()
+        let run = try Pipes.run(sandbox.cutover([Self.root + "/examples/sim/waves-with-faults.lua"]))
+        #expect(run.status == 0, "\(run)")
+        let listing = try Pipes.run(sandbox.cutover(["history", "--json"]))
+        let json = try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any]
+        let deployments = json?["deployments"] as? [[String: Any]] ?? []
+        let stopped = try #require(deployments.first { $0["status"] as? String == "Stopped" }?["key"] as? String)
+
+        let same = try sandbox.write("""
+            local cutover = require "cutover"
+            cutover.policy("waves", function(r)
+              r:deploy(r:pick(1))
+              r:bake("5m", { alarms = { "shop-5xx" } })
+              local wave = math.ceil(r:total() / 4)
+              while r:remaining() > 0 do
+                r:deploy(r:pick(wave))
+                r:bake "2m"
+              end
+            end)
+            """, to: "waves.lua")
+        let again = try Pipes.run(sandbox.cutover(["replay", stopped, "--policy", same, "--json"]))
+        #expect(again.status == 0, "\(again)")
+        #expect(again.stdout.contains(#""policy":"waves","identical":true"#), "\(again)")
+
+        // No canary bake: quarters one after the other, the policy returned by the file.
+        let hasty = try sandbox.write("""
+            return function(r)
+              while r:remaining() > 0 do r:deploy(r:pick(3)) end
+            end
+            """, to: "hasty.lua")
+        let other = try Pipes.run(sandbox.cutover(["replay", stopped, "--policy", hasty]))
+        #expect(other.status == 0, "\(other)")
+        #expect(other.stdout.contains("with policy (\(hasty)) from \(hasty) instead of its recorded steps of policy waves"), "\(other)")
+        #expect(other.stdout.contains("what happened:      Stopped (ALARM_ACTIVE)"), "\(other)")
+        // Done in four batches before the alarm went off at 2:00.
+        #expect(other.stdout.contains("what would have:    Succeeded after 1:44, 4 batch(es); 12 succeeded"), "\(other)")
+        // Under OneAtATime the same policy breaks the configuration's rule, and says so.
+        let strict = try Pipes.run(sandbox.cutover(["replay", stopped, "--policy", hasty, "--config", "CodeDeployDefault.OneAtATime"]))
+        #expect(strict.stdout.contains("because policy (\(hasty)): deploy asks for 3 instances at once"), "\(strict)")
+
+        let none = try sandbox.write("x = 1", to: "none.lua")
+        let refused = try Pipes.run(sandbox.cutover(["replay", stopped, "--policy", none]))
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.stderr.contains("registers no policy"), "\(refused)")
+        let broken = try sandbox.write("return function(r) r:deploy( end", to: "broken.lua")
+        let syntax = try Pipes.run(sandbox.cutover(["replay", stopped, "--policy", broken]))
+        #expect(syntax.status == 1 && syntax.stderr.contains("broken.lua:1:"), "\(syntax)")
+    }
+
     /// The prompt's `.history` lists the recorded sessions and shows one's inputs;
     /// `.save FILE #S` writes a recorded session as a script that does it again.
     @Test func thePromptListsAndSavesRecordedSessions() throws {

@@ -92,8 +92,11 @@ public enum Replay {
     /// simulator, since creation on the local cloud); returns the events, numbered and
     /// timed like a log. Lifecycle events the record has no outcome
     /// for (a counterfactual reaching a target the original never did) succeed in the
-    /// median recorded time of that event.
-    public static func run(_ spec: DeploymentSpec, outcomes: ReplayOutcomes, start: Int64 = 0) -> [RecordedEvent] {
+    /// median recorded time of that event. `policy`, when given, answers the engine's
+    /// questions instead of the recorded steps (another policy, run against the same
+    /// outcomes): it sees the state and the virtual time.
+    public static func run(_ spec: DeploymentSpec, outcomes: ReplayOutcomes, start: Int64 = 0,
+                           policy ask: ((DeploymentState, Int64) -> PolicyStep)? = nil) -> [RecordedEvent] {
         var engine = DeploymentEngine(spec: spec)
         var log = [RecordedEvent(sequence: 0, time: start, event: .created)]
         var queue: [(time: Int64, order: Int, input: EngineInput)] = []
@@ -160,7 +163,7 @@ public enum Replay {
                         push(now, .alarms(active: active.sorted()))
                     }
                 case .askPolicy:
-                    push(now, .policyStep(policy.popFirst() ?? .done))
+                    push(now, .policyStep(ask.map { $0(engine.state, now) } ?? policy.popFirst() ?? .done))
                 case .setTraffic(let weight):
                     push(now + delay("shift"), .trafficShifted(weight: weight, error: nil))
                 case .restoreTraffic:
