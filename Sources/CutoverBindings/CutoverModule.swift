@@ -16,6 +16,9 @@ public final class CutoverModule {
     /// re-runs. Missing when the source could not be kept (typed at the prompt).
     var policySources: [String: String] = [:]
     private var functionTools: (capture: LuaReference, restore: LuaReference)?
+    /// The texts run under a chunk name ("=stdin": the prompt's inputs), newest first:
+    /// where a function typed at the prompt is found again to be recorded.
+    public var chunkTexts: ((String) -> [String])?
     /// What `cutover.provider()` returns when no name is given: "sim" unless set.
     public var defaultProvider: String
     /// The seed of simulated clouds made without one.
@@ -152,9 +155,15 @@ public final class CutoverModule {
     /// The function's record (FunctionSource), or nil when its text was not kept.
     func record(of function: LuaReference, on stack: LuaStack) -> String? {
         guard let capture = try? tools(stack).capture else { return nil }
+        let texts = chunkTexts
         stack.push(.reference(capture))
         stack.push(.reference(function))
-        guard let results = try? stack.call(argumentCount: 1), case .string(let text)? = results.first else { return nil }
+        stack.push(.function(LuaFunction { stack in
+            let name = try stack.checkString(1)
+            stack.push(table: LuaTable(array: (texts?(name) ?? []).map { .string($0) }))
+            return 1
+        }))
+        guard let results = try? stack.call(argumentCount: 2), case .string(let text)? = results.first else { return nil }
         return text
     }
 

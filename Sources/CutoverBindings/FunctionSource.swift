@@ -16,6 +16,12 @@ enum FunctionSource {
     static let capture = """
         local getinfo, getupvalue, format, concat = debug.getinfo, debug.getupvalue, string.format, table.concat
         local capture
+        local keywords, standard = {}, {}
+        for w in ("and break do else elseif end false for function goto if in local nil not or repeat return then true until while")
+            :gmatch("%a+") do keywords[w] = true end
+        for w in ("assert collectgarbage dofile error getmetatable ipairs load loadfile next pairs pcall print rawequal rawget "
+            .. "rawlen rawset require select setmetatable tonumber tostring type xpcall warn _G _VERSION _ENV coroutine debug "
+            .. "io math os package string table utf8 self"):gmatch("[%w_]+") do standard[w] = true end
         local function literal(v, depth, seen)
           local t = type(v)
           if t == "string" or t == "number" or t == "boolean" then return format("%q", v) end
@@ -51,31 +57,20 @@ enum FunctionSource {
             i = b + 1
           end
         end
-        capture = function(fn, depth)
-          local info = getinfo(fn, "Su")
-          if info.what ~= "Lua" then return nil, "it is a C function" end
-          local src, text = info.source, nil
-          if src:sub(1, 1) == "@" then
-            local f = io.open(src:sub(2), "r")
-            if f then text = f:read("a"); f:close() end
-          elseif src:sub(1, 1) ~= "=" then
-            text = src
-          end
-          if not text then return nil, "its source (" .. info.short_src .. ") was not kept" end
+        -- The function's text cut out of `text`, or nil.
+        local function cut(text, info)
           local body = lines(text, info.linedefined, info.lastlinedefined)
-          if #body == 0 then return nil, "it is a whole chunk, not a function" end
+          if #body == 0 then return nil end
           local first, last = body[1], body[#body]
           local middle = concat(body, "\\n", 2, math.max(1, #body - 1))
           local starts, ends = positions(first, "function"), positions(last, "end")
-          local code
           for i = #starts, 1, -1 do
             for j = #ends, 1, -1 do
-              local head = first:sub(starts[i])
               local candidate
               if #body == 1 then
                 candidate = first:sub(starts[i], ends[j] + 2)
               else
-                candidate = head .. "\\n" .. (#body > 2 and middle .. "\\n" or "") .. last:sub(1, ends[j] + 2)
+                candidate = first:sub(starts[i]) .. "\\n" .. (#body > 2 and middle .. "\\n" or "") .. last:sub(1, ends[j] + 2)
               end
               candidate = candidate:gsub("^function%s+[%w_%.:]+%s*%(", "function(", 1)
               local made = load("return " .. candidate, "=check", "t", {})
@@ -83,39 +78,72 @@ enum FunctionSource {
                 local ok, g = pcall(made)
                 if ok and type(g) == "function" then
                   local gi = getinfo(g, "u")
-                  if gi.nparams == info.nparams and gi.isvararg == info.isvararg then code = candidate break end
+                  if gi.nparams == info.nparams and gi.isvararg == info.isvararg then return candidate end
                 end
               end
             end
+          end
+          return nil
+        end
+        capture = function(fn, texts, depth)
+          local info = getinfo(fn, "Su")
+          if info.what ~= "Lua" then return nil, "it is a C function" end
+          if info.linedefined == 0 then return nil, "it is a whole chunk, not a function" end
+          local src, candidates = info.source, {}
+          if src:sub(1, 1) == "@" then
+            local f = io.open(src:sub(2), "r")
+            if f then candidates[1] = f:read("a"); f:close() end
+          elseif src:sub(1, 1) == "=" then
+            -- Typed at the prompt or given with -e: the texts kept under that name, newest first.
+            candidates = texts and texts(src) or {}
+          else
+            candidates[1] = src
+          end
+          local code
+          for _, text in ipairs(candidates) do
+            code = cut(text, info)
             if code then break end
           end
-          if not code then return nil, "its text could not be cut out of " .. info.short_src end
-          local ups, missing = {}, {}
+          if not code then return nil, "its text was not found in " .. info.short_src end
+          local ups, missing, taken, env = {}, {}, {}, nil
+          local function keep(name, value)
+            local entry
+            for mod, loaded in pairs(package.loaded) do
+              if loaded == value and type(value) == "table" then entry = "{module=" .. format("%q", mod) .. "}" break end
+            end
+            if not entry and type(value) == "function" and value ~= fn and (depth or 0) < 3 then
+              local rec = capture(value, texts, (depth or 0) + 1)
+              if rec then entry = "{fn=" .. rec .. "}" end
+            end
+            if not entry then
+              local lit = literal(value, 0, {})
+              if lit then entry = "{value=" .. lit .. "}" end
+            end
+            taken[name] = true
+            if entry then ups[#ups + 1] = "[" .. format("%q", name) .. "]=" .. entry
+            else missing[#missing + 1] = format("%q", name .. " (" .. type(value) .. ")") end
+          end
           for i = 1, math.huge do
             local name, value = getupvalue(fn, i)
             if not name then break end
-            if name ~= "_ENV" then
-              local entry
-              for mod, loaded in pairs(package.loaded) do
-                if loaded == value and type(value) == "table" then entry = "{module=" .. format("%q", mod) .. "}" break end
+            if name == "_ENV" then env = value else keep(name, value) end
+          end
+          -- Globals the text names (a prompt's `pause = 2`, a helper function), but for
+          -- Lua's own: a name is looked up in the function's environment.
+          if env then
+            for name in code:gmatch("[%a_][%w_]*") do
+              if not taken[name] and not keywords[name] and not standard[name] then
+                taken[name] = true
+                local ok, value = pcall(function() return env[name] end)
+                if ok and value ~= nil then keep(name, value) end
               end
-              if not entry and type(value) == "function" and (depth or 0) < 3 then
-                local rec = capture(value, (depth or 0) + 1)
-                if rec then entry = "{fn=" .. rec .. "}" end
-              end
-              if not entry then
-                local lit = literal(value, 0, {})
-                if lit then entry = "{value=" .. lit .. "}" end
-              end
-              if entry then ups[#ups + 1] = "[" .. format("%q", name) .. "]=" .. entry
-              else missing[#missing + 1] = format("%q", name .. " (" .. type(value) .. ")") end
             end
           end
-          local chunk = src:sub(1, 1) == "@" and src:sub(2) or info.short_src
+          local chunk = src:sub(1, 1) == "@" and src:sub(2) or src:sub(1, 1) == "=" and src:sub(2) or info.short_src
           return "{source=" .. format("%q", chunk) .. ",line=" .. info.linedefined .. ",text=" .. format("%q", code)
             .. ",upvalues={" .. concat(ups, ",") .. "},missing={" .. concat(missing, ",") .. "}}"
         end
-        return function(fn) return capture(fn, 0) end
+        return function(fn, texts) return capture(fn, texts, 0) end
         """
 
     /// `restore(record)` → the function and the missing upvalues (one a line), or nil and why.

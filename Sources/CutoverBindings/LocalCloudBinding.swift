@@ -350,6 +350,7 @@ final class LocalRun: DeploymentRun {
     /// The CodeDeployAutoUpdate deployment of hosts launched while this one ran.
     private(set) var followUpRun: LocalRun?
     var live: ((DeploymentRun, RecordedEvent) -> Void)?
+    private var resumeProblemSaid = false
 
     init(cloud: LocalCloudBinding, deployment: LocalDeployment) {
         self.cloud = cloud
@@ -370,6 +371,10 @@ final class LocalRun: DeploymentRun {
         cloud.currentStack = stack
         defer { cloud.currentStack = saved }
         deployment.run()
+        if let problem = deployment.resumeProblem, !resumeProblemSaid {
+            resumeProblemSaid = true
+            FileHandle.standardError.write(Data("cutover: \(spec.id): \(problem); stopping it and rolling back\n".utf8))
+        }
         // Hosts launched while it ran missed it: a follow-up deployment brings them up to date.
         if state.status == .succeeded, followUpRun == nil, let followUp = cloud.followUp(after: spec) {
             followUpRun = followUp

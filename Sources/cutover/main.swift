@@ -18,7 +18,7 @@ struct Cutover: ParsableCommand {
             prompt afterwards. Exit status: 0 success, 1 a Lua error, 2 bad usage.
             """,
         version: "cutover \(Launch.version) (\(Launch.luaVersion))",
-        subcommands: [Lua.self, Run.self, Plan.self, AppSpecCommand.self, Local.self, History.self, Show.self, Replay.self, Resume.self],
+        subcommands: [Lua.self, Run.self, Plan.self, AppSpecCommand.self, Local.self, History.self, Show.self, Replay.self, Resume.self, Aws.self],
         defaultSubcommand: Lua.self
     )
 }
@@ -114,6 +114,7 @@ func installModules(provider: String, kind: String = "run") -> (Shell) -> Void {
             shell.inputRecorder = { text, ok, result in module.recordInput(text, ok: ok, result: result) }
             shell.sessions = RecordedSessions(module: module)
         }
+        module.chunkTexts = { [unowned shell] name in (shell.chunkTexts[name] ?? []).reversed() }
         module.install(in: shell.vm)
     }
 }

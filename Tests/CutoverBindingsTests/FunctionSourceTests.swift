@@ -26,8 +26,9 @@ import CutoverREPL
             local cutover = require "cutover"
             local size, names = 2, { "a", "b" }
             local function half(n) return n // 2 end
+            limit = 1   -- a global the function names
             cutover.policy("p", function(r)
-              return size + half(10) + #names, cutover ~= nil, (r or {}).x   -- a comment with end
+              return size + half(10) + #names + limit, cutover ~= nil, (r or {}).x   -- a comment with end
             end)
             local skipped = coroutine.create(function() end)
             cutover.policy("q", function(r) return skipped end)
@@ -43,7 +44,7 @@ import CutoverREPL
         let (fn, missing) = try other.remake(record, on: stack)
         #expect(missing.isEmpty)
         let results = try second.vm.call(.reference(fn), arguments: [.table(["x": 7])])
-        #expect(results == [9, true, 7])
+        #expect(results == [10, true, 7])
 
         let (_, missingQ) = try other.remake(try #require(module.policySources["q"]), on: stack)
         #expect(missingQ == ["skipped (thread)"])
@@ -69,9 +70,20 @@ import CutoverREPL
         }
     }
 
-    @Test func aFunctionTypedAtThePromptHasNoRecord() throws {
+    @Test func aFunctionTypedAtThePromptIsFoundInTheKeptInputs() throws {
         let (shell, module) = try vm()
-        try shell.vm.run("cutover.policy('typed', function(r) end)", chunkName: "=stdin")
-        #expect(module.policySources["typed"] == nil)
+        // Without the prompt's inputs, there is nothing to cut it from.
+        try shell.vm.run("cutover.policy('lost', function(r) end)", chunkName: "=stdin")
+        #expect(module.policySources["lost"] == nil)
+
+        module.chunkTexts = { name in (shell.chunkTexts[name] ?? []).reversed() }
+        for input in ["function steps(r)\n  return r * 2\nend", "x = 1", "cutover.policy('typed', steps)"] {
+            shell.keep(input, as: "=stdin")
+            try shell.vm.run(input, chunkName: "=stdin")
+        }
+        let record = try #require(module.policySources["typed"])
+        let (other, second) = try vm()
+        let (fn, _) = try second.remake(record, on: other.vm.stack)
+        #expect(try other.vm.call(.reference(fn), arguments: [21]) == [42])
     }
 }

@@ -139,4 +139,45 @@ struct ResumeTests {
         // Most kills land mid-deployment (the point is random within one run's length).
         #expect(killedMidway >= 15, "only \(killedMidway) of 20 kills landed while the run was going")
     }
+
+    /// A deployment started at the prompt, with a policy typed there, killed with the
+    /// prompt, then resumed from the command line: the policy comes back from the
+    /// recorded inputs.
+    @Test func aDeploymentStartedAtThePromptIsResumed() throws {
+        let sandbox = try Sandbox()
+        defer { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) }
+        let (_, _, check) = try Self.scripts(sandbox)
+        let terminal = try Terminal(sandbox.cutover())
+        try terminal.waitForPrompt()
+        for line in [
+            "cutover = require 'cutover'",
+            "cloud = cutover.provider 'local'",
+            "cloud:fleet { name = 'web', hosts = 3, tags = { app = 'shop' } }",
+            "lb = cloud:load_balancer { name = 'shop', health = '/health' }",
+            "shop = cutover.group { provider = cloud, application = 'shop', name = 'shop-prod', targets = { tags = { app = 'shop' } }, "
+                + "config = 'CodeDeployDefault.OneAtATime', load_balancer = lb }",
+            "shop:deploy { revision = '\(Self.root)/examples/shop/v1', config = 'CodeDeployDefault.AllAtOnce' }:wait()",
+            "pause = 2",
+            "cutover.policy('slow', function(r)\n  while r:remaining() > 0 do r:deploy(r:pick(1)); r:bake(pause) end\nend)",
+            "d = shop:deploy { revision = '\(Self.root)/examples/shop/v2', policy = 'slow' }",
+        ] {
+            for (i, part) in line.split(separator: "\n").enumerated() {
+                try terminal.enter(String(part))
+                if i < line.split(separator: "\n").count - 1 { try terminal.waitForContinuationPrompt() }
+            }
+            try terminal.waitForPrompt(timeout: .seconds(60))
+        }
+        try terminal.enter("d:watch()")
+        // In the first bake: one host done, two to go.
+        _ = try terminal.expect("baking until", timeout: .seconds(60))
+        kill(terminal.pid, SIGKILL)
+
+        let key = try #require(try Self.newest(sandbox)?.key)
+        let resumed = try Pipes.run(sandbox.cutover(["resume", key]), timeout: .seconds(120))
+        #expect(resumed.status == 0, "\(resumed)")
+        #expect(resumed.stdout.contains(": Succeeded"), "\(resumed)")
+        let state = try Pipes.run(sandbox.cutover(["--provider", "local", check]))
+        let versions = state.stdout.split(separator: "\n").map { $0.split(separator: "\t").dropFirst().map(String.init) }
+        #expect(versions == [["v2", "v2"], ["v2", "v2"], ["v2", "v2"], ["v2"]], "\(state)")
+    }
 }

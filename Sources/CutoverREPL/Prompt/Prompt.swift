@@ -96,6 +96,7 @@ public final class Prompt {
             shell.inputRecorder?(source, false, error.message)
         case .expression(let function, let expression):
             remember(source)
+            shell.keep(source, as: reader.chunkName)
             do {
                 let results = try session.run(function)
                 inputs.append(.expression(expression, call: reader.isStatement(expression)))
@@ -109,6 +110,7 @@ public final class Prompt {
             }
         case .statement(let function, let statement, let declared, let keptLocal):
             remember(source)
+            shell.keep(source, as: reader.chunkName)
             do {
                 try session.declare(declared)
                 _ = try session.run(function)

@@ -13,6 +13,15 @@ public final class Shell {
     /// Told about every input the prompt ran: its text, whether it succeeded, and a
     /// short result (the history records prompt sessions through it).
     public var inputRecorder: ((_ text: String, _ ok: Bool, _ result: String) -> Void)?
+    /// The texts run so far under each chunk name ("=stdin": the prompt's inputs,
+    /// "=(command line)": -e code), oldest first.
+    public private(set) var chunkTexts: [String: [String]] = [:]
+
+    /// Keeps a text about to run under `chunkName` (see `chunkTexts`).
+    public func keep(_ text: String, as chunkName: String) {
+        chunkTexts[chunkName, default: []].append(text)
+    }
+
     /// The recorded sessions, for `.history` and `.save FILE #S` (set by the executable).
     public var sessions: PromptSessions?
 
@@ -41,6 +50,7 @@ public final class Shell {
 
     /// Runs a string given on the command line.
     public func runString(_ code: String, chunkName: String = "=(command line)") throws {
+        keep(code, as: chunkName)
         try vm.run(code, chunkName: chunkName)
     }
 
