@@ -8,8 +8,9 @@ import LuaRuntime
 /// The record is a Lua table constructor (read back with an empty environment, so
 /// reading it runs nothing). In the remade function the upvalues become globals of
 /// its own environment: numbers, strings, booleans and tables of them are copied; a
-/// loaded module (`cutover`) is required again; a function is recorded the same way,
-/// three levels deep. Anything else (a cloud, a deployment handle, a coroutine) cannot
+/// loaded module (`cutover`) is required again; the local cloud is asked for again; a
+/// function is recorded the same way, three levels deep; so are the globals its text
+/// names. Anything else (a cloud, a deployment handle, a coroutine) cannot
 /// cross processes: it is named in `missing`, and reads as nil.
 enum FunctionSource {
     /// `capture(fn)` → record text, or nil and why.
@@ -111,6 +112,11 @@ enum FunctionSource {
             for mod, loaded in pairs(package.loaded) do
               if loaded == value and type(value) == "table" then entry = "{module=" .. format("%q", mod) .. "}" break end
             end
+            if not entry and type(value) == "userdata" then
+              -- The local cloud is the same daemon from any process: made again by name.
+              local mt = getmetatable(value)
+              if type(mt) == "table" and mt.__name == "cutover.LocalCloud" then entry = '{provider="local"}' end
+            end
             if not entry and type(value) == "function" and value ~= fn and (depth or 0) < 3 then
               local rec = capture(value, texts, (depth or 0) + 1)
               if rec then entry = "{fn=" .. rec .. "}" end
@@ -153,6 +159,7 @@ enum FunctionSource {
           local env = setmetatable({}, { __index = _G })
           for name, up in pairs(rec.upvalues or {}) do
             if up.module then env[name] = require(up.module)
+            elseif up.provider then env[name] = require("cutover").provider(up.provider)
             elseif up.fn then
               local f, why = make(up.fn)
               if not f then return nil, why end
