@@ -43,6 +43,21 @@ let package = Package(
             dependencies: ["CLua"],
             path: "Sources/CShellSupport"
         ),
+        /// libcurl (the OpenSSL flavour) for the AWS provider's HTTPS, with typed
+        /// wrappers for curl_easy_setopt and curl_easy_getinfo, which are variadic.
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        /// OpenSSL's libcrypto for SHA-256 and HMAC (SigV4), without a second TLS stack.
+        .systemLibrary(
+            name: "CLibCrypto",
+            path: "Sources/CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
 
         // MARK: - Core
 
@@ -99,6 +114,14 @@ let package = Package(
             path: "Sources/CutoverLoadBalancer"
         ),
 
+        /// AWS over the wire: SigV4, the credential, region and endpoint chains, a
+        /// libcurl transport, retries, the five protocols and their errors, service clients.
+        .target(
+            name: "CutoverAWS",
+            dependencies: ["CCurl", "CLibCrypto"],
+            path: "Sources/CutoverAWS"
+        ),
+
         /// History: one SQLite database of sessions, inputs, deployments and their
         /// events (GRDB; WAL, numbered migrations), read by history, show and replay.
         .target(
@@ -143,6 +166,7 @@ let package = Package(
                 "CutoverBindings",
                 "CutoverLocal",
                 "CutoverHistory",
+                "CutoverAWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cutover"
@@ -170,6 +194,13 @@ let package = Package(
             name: "CTestPTY",
             path: "Sources/CTestPTY"
         ),
+        /// Starts, resets and stops a moto server (the AWS emulator, PyPI moto[server]) on
+        /// 127.0.0.1 for the AWS tests, in its own process group.
+        .target(
+            name: "MotoHarness",
+            dependencies: ["CProcess", "CutoverAWS"],
+            path: "Sources/MotoHarness"
+        ),
         .testTarget(
             name: "CutoverCoreTests",
             dependencies: ["CutoverCore"]
@@ -189,6 +220,10 @@ let package = Package(
         .testTarget(
             name: "CutoverLocalTests",
             dependencies: ["CutoverLocal", "CutoverCore", "CutoverAppSpec"]
+        ),
+        .testTarget(
+            name: "CutoverAWSTests",
+            dependencies: ["CutoverAWS", "MotoHarness"]
         ),
         .testTarget(
             name: "CutoverLoadBalancerTests",
@@ -213,7 +248,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CutoverEndToEndTests",
-            dependencies: ["CTestPTY"]
+            dependencies: ["CTestPTY", "MotoHarness"]
         ),
     ],
     swiftLanguageModes: [.v6]
