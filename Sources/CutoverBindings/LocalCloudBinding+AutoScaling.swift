@@ -137,6 +137,14 @@ extension LocalCloudBinding {
         guard let options = spec.blueGreen else { return .timer }
         let replacements = Array(spec.targets.prefix(options.replacementCount))
         let originals = Array(spec.targets.dropFirst(options.replacementCount))
+        // Gone already counts as removed: a resumed deployment may ask again for what
+        // its killed process had started.
+        func delete(_ path: String) throws {
+            do {
+                _ = try client.delete(path, as: Control.JSONValue.self)
+            } catch ControlClient.Failure.rejected(status: 404, _) {
+            }
+        }
         func remove(_ targets: [TargetDescription], keep: Bool) throws -> String {
             var done: [String] = []
             let groupsOf = Dictionary(grouping: targets.filter { $0.autoScalingGroup != nil }, by: { $0.autoScalingGroup! })
@@ -147,7 +155,7 @@ extension LocalCloudBinding {
                                         as: Control.JSONValue.self)
                     done.append("\(members.count) detached from \(asg) and left running")
                 } else {
-                    _ = try client.delete("/v1/auto-scaling-groups/\(asg)", as: Control.JSONValue.self)
+                    try delete("/v1/auto-scaling-groups/\(asg)")
                     done.append("\(asg) deleted with its \(members.count) instance(s)")
                 }
             }
@@ -156,7 +164,7 @@ extension LocalCloudBinding {
                 if keep {
                     done.append("\(loose.count) host(s) left running")
                 } else {
-                    for t in loose { _ = try client.delete("/v1/hosts/\(t.id)", as: Control.JSONValue.self) }
+                    for t in loose { try delete("/v1/hosts/\(t.id)") }
                     done.append("\(loose.count) host(s) removed")
                 }
             }

@@ -50,10 +50,6 @@ extension LocalCloudBinding {
         guard let text = recorded.context, let context = try? JSONDecoder().decode(LocalResumeContext.self, from: Data(text.utf8)) else {
             throw LuaArgumentError(1, "\(id) was recorded without what resuming needs (recorded by an older cutover)")
         }
-        guard spec.blueGreen == nil else {
-            throw LuaArgumentError(1, "\(id) is a blue/green deployment: resuming those is not supported yet; "
-                                   + "`cutover local asg` and the load balancer show what it left")
-        }
         if let active = groups[spec.group]?.active {
             throw LuaArgumentError(1, "the deployment group \(spec.group) already has an active deployment \(active)")
         }
@@ -87,6 +83,12 @@ extension LocalCloudBinding {
                                          client: client, revisionPath: context.revisionPath, groupID: context.groupID)
         deployment.loadBalancer = context.loadBalancer
         deployment.stableTimeoutMilliseconds = context.stableTimeoutMilliseconds
+        if spec.blueGreen != nil {
+            let (client, sources) = (client, context.group.selection.autoScalingGroups)
+            deployment.blueGreenRunner = { command in
+                Self.carryOutBlueGreen(command, spec: spec, client: client, sourceGroups: sources)
+            }
+        }
         for (name, hook) in context.trafficHooks {
             if let event = LifecycleEvent(rawValue: name) { deployment.trafficHooks[event] = hook }
         }

@@ -63,13 +63,13 @@ struct ResumeTests {
         return (setup, flip, check)
     }
 
-    /// The newest deployment's history key and status.
-    private static func newest(_ sandbox: Sandbox) throws -> (key: String, status: String)? {
+    /// The newest deployment's history key, status and revision.
+    private static func newest(_ sandbox: Sandbox) throws -> (key: String, status: String, revision: String)? {
         let listing = try Pipes.run(sandbox.cutover(["history", "--json", "--limit", "1"]))
         let json = try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any]
         guard let d = (json?["deployments"] as? [[String: Any]])?.first,
               let key = d["key"] as? String, let status = d["status"] as? String else { return nil }
-        return (key, status)
+        return (key, status, d["revision"] as? String ?? "")
     }
 
     /// Starts the flip in the background; its output goes to a file.
@@ -223,5 +223,52 @@ struct ResumeTests {
             #expect(resumed.stdout.contains(": Stopped; rollback d-"), "\(resumed)")
             #expect(alias.stdout == "1\t100.0\n", "\(alias)")
         }
+    }
+
+    /// An Auto Scaling group's blue/green killed in its termination wait: resumed, the
+    /// originals are terminated and only the copy, on v2, serves.
+    @Test func aBlueGreenKilledInItsTerminationWaitIsResumed() throws {
+        let sandbox = try Sandbox()
+        defer { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) }
+        let output = sandbox.home + "/bg.out"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try CutoverBinary.path())
+        process.arguments = ["--provider", "local", Self.root + "/examples/asg/blue-green.lua"]
+        process.environment = sandbox.environment
+        process.currentDirectoryURL = URL(fileURLWithPath: sandbox.home)
+        process.standardOutput = FileHandle(forWritingAtPath: output)
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        // v1 done, v2's traffic moved: the originals wait for their termination (read
+        // from the history: the script's output is buffered).
+        let deadline = ContinuousClock.now + .seconds(90)
+        var waiting = false
+        while !waiting && ContinuousClock.now < deadline {
+            if let newest = try Self.newest(sandbox), newest.revision.hasSuffix("shop/v2") {
+                let log = try Pipes.run(sandbox.cutover(["show", newest.key, "--json"])).stdout
+                waiting = log.contains("termination_wait_started") && !log.contains("original_termination_requested")
+            }
+            if !waiting { usleep(20_000) }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(waiting, "never saw v2's termination wait: \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
+
+        let key = try #require(try Self.newest(sandbox)?.key)
+        let resumed = try Pipes.run(sandbox.cutover(["resume", key]), timeout: .seconds(120))
+        #expect(resumed.status == 0, "\(resumed)")
+        #expect(resumed.stdout.contains("original instances terminated"), "\(resumed)")
+        let state = try Pipes.run(sandbox.cutover(["--provider", "local", "-e", """
+            local c = require("cutover").provider "local"
+            for _, h in ipairs(c:instances()) do print(h.tags["cutover:asg"], ((c:get(h.url)) or "down"):match("shop (%S+)")) end
+            print("lb", ((c:get(c:load_balancer { name = "shop", health = "/health" }.url)) or "down"):match("shop (%S+)"))
+            """]))
+        let lines = state.stdout.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        #expect(lines.count == 4, "\(state)")
+        for line in lines.dropLast() {
+            #expect(line.first?.hasPrefix("CodeDeploy_shop-prod_d-") == true && line.last == "v2", "\(state)")
+        }
+        #expect(lines.last == ["lb", "v2"], "\(state)")
     }
 }

@@ -86,10 +86,18 @@ public struct DeploymentEngine: Sendable {
     }
 
     /// What must be done again after a restart: lifecycle events that were running,
-    /// a bake's timer, a pending policy question.
+    /// a bake's timer, a pending policy question; for traffic and blue/green, a shift,
+    /// a restore, a removal or a wait that was under way.
     public func outstandingCommands(now: Int64) -> [EngineCommand] {
         guard !state.isEnded, state.status != .created else { return [] }
         if spec.shiftsTraffic { return outstandingTrafficCommands(now: now) }
+        if spec.blueGreen != nil {
+            // Server blue/green: removing the originals or the replacements, or a wait.
+            if state.terminatingOriginal { return [.terminateOriginal] }
+            if state.discarding != nil && !state.discarded { return [.discardReplacement] }
+            if let until = state.terminationUntil { return [.wake(atMilliseconds: min(until, now))] }
+            if let until = state.readyUntil { return [.wake(atMilliseconds: min(until, now))] }
+        }
         var result: [EngineCommand] = []
         for (t, event) in state.running.enumerated() {
             if let event { result.append(.runLifecycleEvent(target: t, event: event)) }

@@ -129,7 +129,6 @@ public final class LocalDeployment: @unchecked Sendable {
         if state.status == .created { return step(.start) }
         // (A bake's or a termination wait's end that passed meanwhile fires at once.)
         for command in engine.outstandingCommands(now: now) { carryOut(command) }
-        if let until = state.readyUntil { carryOut(.wake(atMilliseconds: min(until, now))) }
     }
 
     /// Asks the policy again for each recorded step, on the state it was asked in; nil
