@@ -18,7 +18,7 @@ struct Cutover: ParsableCommand {
             prompt afterwards. Exit status: 0 success, 1 a Lua error, 2 bad usage.
             """,
         version: "cutover \(Launch.version) (\(Launch.luaVersion))",
-        subcommands: [Lua.self, Run.self, Plan.self, AppSpecCommand.self, Local.self, History.self, Show.self, Replay.self, Resume.self, Aws.self],
+        subcommands: [Lua.self, Run.self, Plan.self, AppSpecCommand.self, Local.self, History.self, Show.self, Replay.self, Resume.self, Report.self, Aws.self],
         defaultSubcommand: Lua.self
     )
 }
