@@ -106,7 +106,7 @@ import Testing
         let recorded = Recordings.inPlace(hosts: 2000, prefix: "i-0123456789abcdef-", config: Recordings.oneAtATime,
                                           failing: [(1500, .validateService)])
         let html = DeploymentReport(recorded).html()
-        #expect(html.utf8.count < 800_000, "\(html.utf8.count) bytes")
+        #expect(html.utf8.count < 400_000, "\(html.utf8.count) bytes")
         let svg = try #require(SVGDocument(html))
         try svg.expectWellFormed()
         #expect(svg.lanes.count == 100)
