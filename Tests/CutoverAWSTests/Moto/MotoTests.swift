@@ -1,6 +1,7 @@
 import CutoverAWS
 import Foundation
 import MotoHarness
+import Synchronization
 import Testing
 
 /// The wire layer against moto 5.2.1 on 127.0.0.1: one server for the suite, reset
@@ -173,6 +174,19 @@ struct MotoTests {
         let error = #expect(throws: AWSError.self) { try STS(wrong).getCallerIdentity() }
         #expect(error?.code == "SignatureDoesNotMatch")
         #expect(error?.isAccessDenied == true)
+    }
+
+    // MARK: - Threads
+
+    /// One client used from many threads at once: each call takes its own libcurl handle.
+    @Test func oneClientServesManyThreads() throws {
+        let sts = STS(client)
+        let accounts = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 16) { _ in
+            let account = (try? sts.getCallerIdentity().account) ?? "failed"
+            accounts.withLock { $0.append(account) }
+        }
+        #expect(accounts.withLock { $0 } == Array(repeating: "123456789012", count: 16))
     }
 
     // MARK: - Measurements
