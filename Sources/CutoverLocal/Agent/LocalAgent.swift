@@ -19,7 +19,9 @@ final class LocalAgent: Sendable {
     /// orchestrator resuming after it was killed), it waits for the run in progress or
     /// answers with the result it had.
     func run(_ request: Control.LifecycleRequest, on host: Control.Host) -> Control.LifecycleResult {
-        runs.once("\(request.deploymentID) \(host.name) \(request.event)") { runEvent(request, on: host) }
+        // (A launch deployment registers a host with each of its load balancers: one
+        // AllowTraffic each.)
+        runs.once("\(request.deploymentID) \(host.name) \(request.event) \(request.loadBalancer ?? "")") { runEvent(request, on: host) }
     }
 
     private func runEvent(_ request: Control.LifecycleRequest, on host: Control.Host) -> Control.LifecycleResult {
