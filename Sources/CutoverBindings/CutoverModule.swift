@@ -217,7 +217,7 @@ public final class CutoverModule {
         let found: Result<RecordedDeployment, HistoryError> = Result { () throws(HistoryError) -> RecordedDeployment in
             let recorded = try store.deployment(id)
             let state = DeploymentEngine(spec: recorded.spec, replaying: recorded.events.map(\.event)).state
-            if state.isEnded, let rollback = try store.rollbacks(of: recorded.spec.id).first,
+            if state.isEnded, let rollback = try store.rollbackLinks(of: recorded).rolledBackBy,
                !["Succeeded", "Failed", "Stopped"].contains(rollback.status) {
                 return try store.deployment(rollback.key)
             }

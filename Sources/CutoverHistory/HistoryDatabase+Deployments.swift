@@ -185,16 +185,6 @@ extension HistoryDatabase {
         }
     }
 
-    /// The rollback deployments of `id` (newest first).
-    public func rollbacks(of id: String) throws(HistoryError) -> [DeploymentSummary] {
-        try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT d.*, (SELECT COUNT(*) FROM events e WHERE e.deployment = d.key) AS n FROM deployments d
-                WHERE json_extract(d.spec, '$.rollbackOf') = ? ORDER BY d.created_at DESC, d.rowid DESC
-                """, arguments: [id]).map(Self.summary)
-        }
-    }
-
     static func kind(_ line: String) -> String {
         guard let range = line.range(of: "\"kind\":\"") else { return "" }
         return String(line[range.upperBound...].prefix { $0 != "\"" })
