@@ -10,8 +10,13 @@ public final class HistoryDatabase: Sendable {
     public let path: String
     let pool: DatabasePool
 
-    /// Opens (creating when needed) the database at `path`.
-    public init(path: String) throws(HistoryError) {
+    /// How long a write waits for another process's write before it gives up.
+    let busyTimeout: Double
+
+    /// Opens (creating when needed) the database at `path`. A write waits up to
+    /// `busyTimeout` seconds for another process holding the database.
+    public init(path: String, busyTimeout: Double = 10) throws(HistoryError) {
+        self.busyTimeout = busyTimeout
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         do {
@@ -25,7 +30,7 @@ public final class HistoryDatabase: Sendable {
             FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "cutover.history"
         // WAL with synchronous NORMAL: a committed event survives the process being
         // killed (kill -9); only a power loss can take the last commits.
@@ -45,7 +50,7 @@ public final class HistoryDatabase: Sendable {
         if let e = error as? DatabaseError {
             switch e.resultCode {
             case .SQLITE_NOTADB, .SQLITE_CORRUPT: return "the file is not a Cutover history database or is damaged (\(e.message ?? "\(e)"))"
-            case .SQLITE_BUSY, .SQLITE_LOCKED: return "the database stayed locked by another process for 10 seconds"
+            case .SQLITE_BUSY, .SQLITE_LOCKED: return "the database stayed locked by another process (SQLite: \(e.message ?? "busy"))"
             case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM: return "the database cannot be written (\(e.message ?? "\(e)"))"
             default: return e.message ?? "\(e)"
             }

@@ -102,6 +102,42 @@ private func temporaryPath() -> String {
         #expect(FileManager.default.contents(atPath: path) == garbage)
     }
 
+    /// Another process holding the database: a write gives up with a clear error after
+    /// its wait, what was recorded before is intact, and the write succeeds once the
+    /// other lets go.
+    @Test func aLockedDatabaseIsAClearErrorAndLosesNothing() throws {
+        let path = temporaryPath()
+        let store = try HistoryDatabase(path: path, busyTimeout: 0.3)
+        let (spec, log) = run("d-BEFORE")
+        try store.recordDeployment(spec, session: nil, provider: "local")
+        try store.recordEvents(log, of: spec, session: nil)
+
+        // Another writer (the sqlite3 shell, as another process would) holds the lock.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        holder.arguments = [path]
+        let input = Pipe(), output = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = output
+        try holder.run()
+        input.fileHandleForWriting.write(Data("BEGIN EXCLUSIVE;\nSELECT 'locked';\n".utf8))
+        _ = output.fileHandleForReading.availableData   // 'locked': the lock is held
+        var other = spec
+        other.id = "d-DURING"
+        #expect {
+            try store.recordDeployment(other, session: nil, provider: "local")
+        } throws: { error in
+            "\(error)".contains("history database \(path)") && "\(error)".contains("locked by another process")
+        }
+        input.fileHandleForWriting.write(Data("ROLLBACK;\n.quit\n".utf8))
+        holder.waitUntilExit()
+
+        try store.recordDeployment(other, session: nil, provider: "local")
+        let all = try store.deployments(limit: 10)
+        #expect(Set(all.map(\.id)) == ["d-BEFORE", "d-DURING"])
+        #expect(try store.deployment("d-BEFORE").events.count == log.count)
+    }
+
     /// A simulator's ids repeat from run to run: each run's deployment keeps its own events.
     @Test func theSameIdInTwoSessionsIsTwoDeployments() throws {
         let store = try HistoryDatabase(path: temporaryPath())
