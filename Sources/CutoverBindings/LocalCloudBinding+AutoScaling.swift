@@ -122,7 +122,7 @@ extension LocalCloudBinding {
             configuration: configuration ?? group.configuration, targets: targets, loadBalanced: true, alarms: group.alarms,
             autoRollback: group.autoRollback, creator: creator, rollbackOf: rollbackOf, policy: policy, blueGreen: blueGreen)
         let deployment = LocalDeployment(spec: spec, client: client, revisionPath: path, groupID: id)
-        deployment.loadBalancer = groupLoadBalancer(group.name)
+        deployment.local?.loadBalancer = groupLoadBalancer(group.name)
         let client = self.client
         let sourceGroups = group.selection.autoScalingGroups
         deployment.blueGreenRunner = { command in Self.carryOutBlueGreen(command, spec: spec, client: client, sourceGroups: sourceGroups) }

@@ -25,14 +25,14 @@ struct LocalResumeContext: Codable {
 extension LocalCloudBinding {
     /// The context of a deployment as it starts (see LocalResumeContext).
     func resumeContext(_ d: LocalDeployment) -> String? {
-        guard let group = groups[d.spec.group]?.group else { return nil }
+        guard let group = groups[d.spec.group]?.group, let local = d.local else { return nil }
         var hooks: [String: String] = [:]
         for (event, source) in groupBindings[d.spec.group]?.hookSources ?? [:] { hooks[event.rawValue] = source }
         var trafficHooks: [String: String] = [:]
-        for (event, name) in d.trafficHooks { trafficHooks[event.rawValue] = name }
-        let context = LocalResumeContext(group: group, groupID: groupID(d.spec.group), revisionPath: d.revisionPath,
-                                         loadBalancer: d.loadBalancer, trafficHooks: trafficHooks,
-                                         stableTimeoutMilliseconds: d.stableTimeoutMilliseconds, hooks: hooks)
+        for (event, name) in local.trafficHooks { trafficHooks[event.rawValue] = name }
+        let context = LocalResumeContext(group: group, groupID: groupID(d.spec.group), revisionPath: local.revisionPath,
+                                         loadBalancer: local.loadBalancer, trafficHooks: trafficHooks,
+                                         stableTimeoutMilliseconds: local.stableTimeoutMilliseconds, hooks: hooks)
         return (try? JSONEncoder().encode(context)).map { String(decoding: $0, as: UTF8.self) }
     }
 
@@ -79,10 +79,10 @@ extension LocalCloudBinding {
             module.policies[policy] = fn
             module.policySources[policy] = source
         }
-        let deployment = LocalDeployment(resuming: spec, log: recorded.events, createdAt: recorded.summary.createdAt,
-                                         client: client, revisionPath: context.revisionPath, groupID: context.groupID)
-        deployment.loadBalancer = context.loadBalancer
-        deployment.stableTimeoutMilliseconds = context.stableTimeoutMilliseconds
+        let executor = LocalExecutor(client: client, revisionPath: context.revisionPath, groupID: context.groupID)
+        executor.loadBalancer = context.loadBalancer
+        executor.stableTimeoutMilliseconds = context.stableTimeoutMilliseconds
+        let deployment = LiveDeployment(resuming: spec, log: recorded.events, createdAt: recorded.summary.createdAt, executor: executor)
         if spec.blueGreen != nil {
             let (client, sources) = (client, context.group.selection.autoScalingGroups)
             deployment.blueGreenRunner = { command in
@@ -90,7 +90,7 @@ extension LocalCloudBinding {
             }
         }
         for (name, hook) in context.trafficHooks {
-            if let event = LifecycleEvent(rawValue: name) { deployment.trafficHooks[event] = hook }
+            if let event = LifecycleEvent(rawValue: name) { executor.trafficHooks[event] = hook }
         }
         let binding = track(deployment, session: recorded.summary.session)
         // An end recorded just before the process died: its bookkeeping may not have happened.

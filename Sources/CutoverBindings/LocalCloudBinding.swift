@@ -160,7 +160,7 @@ final class LocalCloudBinding: CloudProvider {
             ignoreApplicationStopFailures: ignoreApplicationStopFailures, alarms: entry.group.alarms,
             autoRollback: entry.group.autoRollback, creator: creator, rollbackOf: rollbackOf, policy: policy)
         let deployment = LocalDeployment(spec: spec, client: client, revisionPath: absolute, groupID: id)
-        deployment.loadBalancer = groupLoadBalancers[name]
+        deployment.local?.loadBalancer = groupLoadBalancers[name]
         return track(deployment)
     }
 
@@ -182,7 +182,7 @@ final class LocalCloudBinding: CloudProvider {
             alarms: group.alarms, autoRollback: group.autoRollback, creator: creator, rollbackOf: rollbackOf,
             policy: rollback ? nil : policy, traffic: traffic)
         let deployment = LocalDeployment(spec: spec, client: client, revisionPath: "", groupID: groupID(group.name))
-        deployment.trafficHooks = rollback ? [:] : hooks
+        deployment.local?.trafficHooks = rollback ? [:] : hooks
         return track(deployment)
     }
 

@@ -112,7 +112,7 @@ import Testing
                 configuration: DeploymentConfiguration(name: "test", platform: .server, minimumHealthyHosts: rule),
                 targets: fleet.map { TargetDescription(id: $0.name, revision: previous) }, loadBalanced: true)
             let d = LocalDeployment(spec: spec, client: client, revisionPath: Self.examples + "/shop/" + revision, groupID: "dg-shop")
-            d.loadBalancer = "shop"
+            d.local?.loadBalancer = "shop"
             d.run()
             return d
         }

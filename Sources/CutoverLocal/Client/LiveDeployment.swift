@@ -1,20 +1,16 @@
 import CutoverCore
 import Foundation
 
-/// One deployment on the local cloud: the engine, driven in real time. Lifecycle events
-/// run on the daemon's hosts, several at once (a batch), each on its own thread; their
-/// results come back as inputs, in arrival order. Timers are real. Every event is
-/// recorded (and shown to the observer) before its commands are carried out.
-public final class LocalDeployment: @unchecked Sendable {
+/// One deployment on a real provider: the engine, driven in real time. Lifecycle events
+/// run through the provider's executor, several at once (a batch), each on its own
+/// thread; their results come back as inputs, in arrival order. Timers are real. Every
+/// event is recorded (and shown to the observer) before its commands are carried out.
+public final class LiveDeployment: @unchecked Sendable {
     public let spec: DeploymentSpec
     public private(set) var engine: DeploymentEngine
     public private(set) var log: [RecordedEvent] = []
-    let client: ControlClient
-    /// Where each target's revision comes from (a directory or an archive), by revision name.
-    public let revisionPath: String
-    public let groupID: String
-    /// The load balancer BlockTraffic and AllowTraffic act on (for load-balanced groups).
-    public var loadBalancer: String?
+    /// The provider: runs lifecycle events, reads alarms, moves traffic.
+    public let executor: DeploymentExecutor
     let clock = ContinuousClock()
     let started: ContinuousClock.Instant
     /// Set by `init(resuming:)` until `run` has picked the deployment up again.
@@ -23,21 +19,17 @@ public final class LocalDeployment: @unchecked Sendable {
     private var replayTime: Int64?
 
     /// Answers `askPolicy` (on the thread that runs the deployment).
-    public var policyRunner: ((LocalDeployment) -> PolicyStep)?
+    public var policyRunner: ((LiveDeployment) -> PolicyStep)?
     /// Runs a Lua hook for an event; nil: the host's appspec scripts run.
-    public var hookRunner: ((LocalDeployment, Int, LifecycleEvent) -> (LifecycleEventStatus, LifecycleErrorCode, String)?)?
+    public var hookRunner: ((LiveDeployment, Int, LifecycleEvent) -> (LifecycleEventStatus, LifecycleErrorCode, String)?)?
     /// Told about every event as it is recorded.
-    public var observer: ((LocalDeployment, RecordedEvent) -> Void)?
+    public var observer: ((LiveDeployment, RecordedEvent) -> Void)?
     /// Told about each batch of events before the commands that follow them are carried
     /// out (the history records them there).
-    public var recorder: ((LocalDeployment, ArraySlice<RecordedEvent>) -> Void)?
+    public var recorder: ((LiveDeployment, ArraySlice<RecordedEvent>) -> Void)?
     /// Server blue/green: terminates the originals or discards the replacements (on a
     /// thread of its own) and answers with the engine's input.
     public var blueGreenRunner: (@Sendable (EngineCommand) -> EngineInput)?
-    /// Lambda and ECS: the appspec's hook functions, per event.
-    public var trafficHooks: [LifecycleEvent: String] = [:]
-    /// ECS: how long Install waits for the replacement task set to be running and healthy.
-    public var stableTimeoutMilliseconds = 120_000
     /// Set when the engine asked for a rollback: the revision to go back to.
     public private(set) var rollbackRevision: String?
 
@@ -46,11 +38,9 @@ public final class LocalDeployment: @unchecked Sendable {
     private var pausedAtReady = Set<Int64>()
     private var timers: [ContinuousClock.Instant] = []
 
-    public init(spec: DeploymentSpec, client: ControlClient, revisionPath: String, groupID: String) {
+    public init(spec: DeploymentSpec, executor: DeploymentExecutor) {
         self.spec = spec
-        self.client = client
-        self.revisionPath = revisionPath
-        self.groupID = groupID
+        self.executor = executor
         engine = DeploymentEngine(spec: spec)
         started = clock.now
         log.append(RecordedEvent(sequence: 0, time: 0, event: .created))
@@ -59,12 +49,9 @@ public final class LocalDeployment: @unchecked Sendable {
     /// A deployment whose process died, from its recorded events. `run` then does again
     /// what the record shows was begun and not finished (see `resume`); the clock goes on
     /// from when it was created.
-    public init(resuming spec: DeploymentSpec, log recorded: [RecordedEvent], createdAt: Date,
-                client: ControlClient, revisionPath: String, groupID: String) {
+    public init(resuming spec: DeploymentSpec, log recorded: [RecordedEvent], createdAt: Date, executor: DeploymentExecutor) {
         self.spec = spec
-        self.client = client
-        self.revisionPath = revisionPath
-        self.groupID = groupID
+        self.executor = executor
         engine = DeploymentEngine(spec: spec, replaying: recorded.map(\.event))
         log = recorded
         let since = max(Int64(Date().timeIntervalSince(createdAt) * 1000), recorded.last?.time ?? 0)
@@ -176,13 +163,9 @@ public final class LocalDeployment: @unchecked Sendable {
         for command in commands { carryOut(command) }
     }
 
-    /// What an event means for the daemon's bookkeeping: a host's revision for this group.
+    /// What an event means for the provider's bookkeeping, and for this driver.
     private func record(_ event: DeploymentEvent) {
-        if case .targetEnded(let t, .succeeded) = event {
-            let name = spec.targets[t].id
-            _ = try? client.send("PUT", "/v1/hosts/\(name)/revisions/\(groupID)", ["revision": spec.revision],
-                                 as: Control.Host.self)
-        }
+        executor.recorded(event, of: spec)
         if case .rollbackRequested(let revision) = event { rollbackRevision = revision }
     }
 
@@ -193,45 +176,16 @@ public final class LocalDeployment: @unchecked Sendable {
                 inbox.put(.lifecycleResult(target: t, event: event, status: result.0, error: result.1, message: result.2))
                 return
             }
-            if let traffic = spec.traffic {
-                let driver = LocalTrafficDriver(client: client, traffic: traffic, deploymentID: spec.id)
-                let (inbox, hook, timeout) = (self.inbox, trafficHooks[event], stableTimeoutMilliseconds)
-                inbox.begin()
-                Thread.detachNewThread { inbox.finish(driver.runEvent(event, hook: hook, stableTimeoutMilliseconds: timeout)) }
-                return
-            }
-            let request = Control.LifecycleRequest(
-                deploymentID: spec.id, application: spec.application, group: spec.group, groupID: groupID,
-                revision: revisionPath, revisionName: spec.revision, event: event.rawValue,
-                loadBalancer: spec.loadBalanced ? loadBalancer : nil)
-            let host = spec.targets[t].id
-            let client = self.client
-            let inbox = self.inbox
+            let (inbox, executor, spec) = (self.inbox, self.executor, self.spec)
             inbox.begin()
-            Thread.detachNewThread {
-                let input: EngineInput
-                do {
-                    let result = try client.send("POST", "/v1/hosts/\(host)/lifecycle", request, as: Control.LifecycleResult.self)
-                    let status = LifecycleEventStatus(rawValue: result.status) ?? .failed
-                    var message = result.message
-                    if status == .failed, !result.logTail.isEmpty {
-                        message += "\n" + result.logTail.split(separator: "\n").suffix(5).joined(separator: "\n")
-                    }
-                    input = .lifecycleResult(target: t, event: event, status: status,
-                                             error: LifecycleErrorCode(rawValue: result.error) ?? .unknownError, message: message)
-                } catch {
-                    input = .lifecycleResult(target: t, event: event, status: .failed, error: .unknownError,
-                                             message: "the agent on \(host) did not answer: \(error)")
-                }
-                inbox.finish(input)
-            }
+            Thread.detachNewThread { inbox.finish(executor.runLifecycleEvent(event, target: t, of: spec)) }
         case .wake(let at):
             timers.append(started + .milliseconds(at))
             timers.sort()
         case .pollAlarms(let names):
-            let (inbox, client) = (self.inbox, self.client)
+            let (inbox, executor) = (self.inbox, self.executor)
             inbox.begin()
-            Thread.detachNewThread { inbox.finish(LocalTrafficDriver.pollAlarms(names, client: client)) }
+            Thread.detachNewThread { inbox.finish(executor.pollAlarms(names)) }
         case .askPolicy:
             inbox.put(.policyStep(policyRunner?(self) ?? .done))
         case .startRollback(let revision):
@@ -253,14 +207,12 @@ public final class LocalDeployment: @unchecked Sendable {
     /// Traffic commands run on their own thread (a shift may wait for health checks).
     private func carryOutTraffic(_ command: EngineCommand) {
         let inbox = self.inbox
-        guard let traffic = spec.traffic else {
+        guard spec.traffic != nil else {
             return inbox.put(.trafficShifted(weight: 0, error: "this deployment moves no traffic"))
         }
-        let driver = LocalTrafficDriver(client: client, traffic: traffic, deploymentID: spec.id)
+        let (executor, spec) = (self.executor, self.spec)
         inbox.begin()
-        Thread.detachNewThread {
-            inbox.finish(driver.carryOut(command))
-        }
+        Thread.detachNewThread { inbox.finish(executor.moveTraffic(command, of: spec)) }
     }
 }
 
