@@ -72,14 +72,16 @@ struct ResumeTests {
         return (key, status, d["revision"] as? String ?? "")
     }
 
-    /// Starts the flip in the background; its output goes to a file.
-    private static func start(_ sandbox: Sandbox, _ script: String, _ revision: String) throws -> Process {
+    /// Starts `cutover --provider local ARGUMENTS` in the background (to be killed);
+    /// its standard output goes to `output`.
+    private static func start(_ sandbox: Sandbox, _ arguments: [String], output: String = "/dev/null") throws -> Process {
+        FileManager.default.createFile(atPath: output, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try CutoverBinary.path())
-        process.arguments = ["--provider", "local", script, revision]
+        process.arguments = ["--provider", "local"] + arguments
         process.environment = sandbox.environment
         process.currentDirectoryURL = URL(fileURLWithPath: sandbox.home)
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardOutput = FileHandle(forWritingAtPath: output)
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         return process
@@ -106,7 +108,7 @@ struct ResumeTests {
         for round in 1...20 {
             version = version == "v2" ? "v1" : "v2"
             let before = try Self.newest(sandbox)?.key
-            let process = try Self.start(sandbox, flip, Self.root + "/examples/shop/" + version)
+            let process = try Self.start(sandbox, [flip, Self.root + "/examples/shop/" + version])
             // Once the deployment is recorded, kill the orchestrator at a random point of it.
             let deadline = ContinuousClock.now + .seconds(60)
             var recorded: String?
@@ -188,15 +190,7 @@ struct ResumeTests {
         let sandbox = try Sandbox()
         defer { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) }
         let output = sandbox.home + "/canary.out"
-        FileManager.default.createFile(atPath: output, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try CutoverBinary.path())
-        process.arguments = ["--provider", "local", Self.root + "/examples/lambda/canary.lua"]
-        process.environment = sandbox.environment
-        process.currentDirectoryURL = URL(fileURLWithPath: sandbox.home)
-        process.standardOutput = FileHandle(forWritingAtPath: output)
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
+        let process = try Self.start(sandbox, [Self.root + "/examples/lambda/canary.lua"], output: output)
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline,
               !((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains("baking until") {
@@ -231,15 +225,7 @@ struct ResumeTests {
         let sandbox = try Sandbox()
         defer { _ = try? Pipes.run(sandbox.cutover(["local", "down"])) }
         let output = sandbox.home + "/bg.out"
-        FileManager.default.createFile(atPath: output, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try CutoverBinary.path())
-        process.arguments = ["--provider", "local", Self.root + "/examples/asg/blue-green.lua"]
-        process.environment = sandbox.environment
-        process.currentDirectoryURL = URL(fileURLWithPath: sandbox.home)
-        process.standardOutput = FileHandle(forWritingAtPath: output)
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
+        let process = try Self.start(sandbox, [Self.root + "/examples/asg/blue-green.lua"], output: output)
         // v1 done, v2's traffic moved: the originals wait for their termination (read
         // from the history: the script's output is buffered).
         let deadline = ContinuousClock.now + .seconds(90)
