@@ -122,14 +122,14 @@ func installModules(provider: String, kind: String = "run") -> (Shell) -> Void {
 /// Exit statuses as lua.c and Cutover document them: help and version 0, a Lua
 /// error 1, bad usage 2 (argument-parser's own default for usage would be 64).
 func main() -> Never {
-    let arguments = Array(CommandLine.arguments.dropFirst())
     let subcommands = Set(Cutover.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
+    let arguments = takeStateDirectory(Array(CommandLine.arguments.dropFirst()), subcommands: subcommands)
     if var launch = Launch(luaStyle: arguments, subcommands: subcommands) {
         launch.prepare = installModules(provider: "sim", kind: launch.script == nil && launch.chunks.isEmpty ? "prompt" : "run")
         exit(launch.run()) // not Cutover.exit: it formats messages first, a third of startup
     }
     do {
-        var command = try Cutover.parseAsRoot()
+        var command = try Cutover.parseAsRoot(arguments)
         try command.run()
         Cutover.exit()
     } catch let code as ExitCode {
@@ -140,6 +140,43 @@ func main() -> Never {
         Console.writeError("cutover: " + message + "\n")
         Cutover.exit(withError: ExitCode(2))
     }
+}
+
+/// `--state-dir DIR` before a script (or anywhere in a subcommand's arguments) moves the
+/// whole state — history, the local cloud, the prompt's line history — as
+/// `CUTOVER_STATE_DIR` does, for this process and the daemon it starts. `cutover local`
+/// keeps its own `--state-dir` (the local cloud's directory alone); a script's
+/// arguments are its own.
+func takeStateDirectory(_ arguments: [String], subcommands: Set<String>) -> [String] {
+    var out: [String] = []
+    var i = 0
+    var inSubcommand = false
+    while i < arguments.count {
+        let a = arguments[i]
+        if a == "--" || (inSubcommand && out.first == "local") { out += arguments[i...]; break }
+        if a == "--state-dir" || a.hasPrefix("--state-dir=") {
+            let value = a == "--state-dir" ? (i + 1 < arguments.count ? arguments[i + 1] : "") : String(a.dropFirst("--state-dir=".count))
+            i += a == "--state-dir" ? 2 : 1
+            guard !value.isEmpty else {
+                Console.writeError("cutover: --state-dir needs a directory\n")
+                exit(2)
+            }
+            let absolute = value.hasPrefix("/") ? value : FileManager.default.currentDirectoryPath + "/" + value
+            setenv("CUTOVER_STATE_DIR", absolute, 1)
+            continue
+        }
+        out.append(a)
+        i += 1
+        if inSubcommand || a.hasPrefix("-") {
+            // lua.c's options that take a value.
+            if !inSubcommand, ["-e", "-l", "--provider"].contains(a), i < arguments.count { out.append(arguments[i]); i += 1 }
+            continue
+        }
+        if subcommands.contains(a) { inSubcommand = true; continue }
+        out += arguments[i...]   // a script: what follows is its own
+        break
+    }
+    return out
 }
 
 main()

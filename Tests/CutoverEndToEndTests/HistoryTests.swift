@@ -182,6 +182,24 @@ struct HistoryTests {
         #expect((sessions?["sessions"] as? [[String: Any]])?.first?["kind"] as? String == "replay")
     }
 
+    /// `--state-dir DIR` moves the history (and all state) for a run and for the commands
+    /// that read it; the default place is left alone.
+    @Test func theStateDirectoryOptionMovesTheHistory() throws {
+        let sandbox = try Sandbox()
+        let run = try Pipes.run(sandbox.cutover(["--state-dir", "elsewhere", Self.root + "/examples/sim/one-at-a-time.lua"]))
+        #expect(run.status == 0, "\(run)")
+        #expect(FileManager.default.fileExists(atPath: sandbox.home + "/elsewhere/history.sqlite"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.stateHome + "/cutover/history.sqlite"))
+        let moved = try Pipes.run(sandbox.cutover(["history", "--limit", "1", "--state-dir=elsewhere"]))
+        #expect(moved.stdout.hasPrefix("d-000000001@1"), "\(moved)")
+        let missing = try Pipes.run(sandbox.cutover(["history", "--state-dir"]))
+        #expect(missing.status == 2 && missing.stderr.contains("--state-dir needs a directory"), "\(missing)")
+        // A script's own arguments are not taken.
+        let script = try sandbox.write("print(...)", to: "args.lua")
+        let own = try Pipes.run(sandbox.cutover([script, "--state-dir", "x"]))
+        #expect(own.stdout == "--state-dir\tx\n", "\(own)")
+    }
+
     /// `replay ID --policy FILE`: the recorded policy from a file replays identically;
     /// another one gives its own story from the same outcomes; a file without a policy
     /// is a clear error.
