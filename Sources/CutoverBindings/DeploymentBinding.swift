@@ -189,7 +189,7 @@ final class DeploymentBinding {
     /// The one handle of a run (so `d.rollback == d.rollback`).
     static func handle(for run: DeploymentRun) -> DeploymentBinding {
         if let sim = run as? SimRun { return sim.cloud.binding(for: sim.deployment) }
-        if let local = run as? LocalRun { return local.cloud.binding(for: local) }
+        if let live = run as? LiveRun { return live.cloud.binding(for: live) }
         return DeploymentBinding(run: run)
     }
 

@@ -38,7 +38,7 @@ extension LocalCloudBinding {
 
     /// The CodeDeployAutoUpdate deployment of hosts that joined the group's Auto Scaling
     /// groups while `spec` ran and still have another revision.
-    func followUp(after spec: DeploymentSpec) -> LocalRun? {
+    func followUp(after spec: DeploymentSpec) -> LiveRun? {
         guard spec.blueGreen == nil, spec.traffic == nil, spec.creator != .codeDeployAutoUpdate,
               let entry = groups[spec.group], !entry.group.selection.autoScalingGroups.isEmpty else { return nil }
         // Hosts still in their launch deployment are left to it (it gives them the
@@ -53,7 +53,7 @@ extension LocalCloudBinding {
               let binding = try? start(group: spec.group, revision: spec.revision, configuration: nil, policy: nil,
                                        ignoreApplicationStopFailures: false, creator: .codeDeployAutoUpdate, rollbackOf: nil,
                                        only: Set(outdated.map(\.id))) else { return nil }
-        return binding.run as? LocalRun
+        return binding.run as? LiveRun
     }
 
     /// Waits (up to 5 minutes) until no instance of these Auto Scaling groups is still

@@ -5,7 +5,7 @@ import LuaRuntime
 
 /// The local cloud as Lua sees it (`cutover.provider "local"`): hosts on this machine,
 /// managed by the daemon (started when needed), deployed to for real.
-final class LocalCloudBinding: CloudProvider {
+final class LocalCloudBinding: LiveCloud {
     static let typeName = "cutover.LocalCloud"
     unowned let module: CutoverModule
     let client: ControlClient
@@ -194,7 +194,7 @@ final class LocalCloudBinding: CloudProvider {
         if let session { resumedSessions[deployment.spec.id] = session }
         let deploymentID = deployment.spec.id
         let name = deployment.spec.group
-        let run = LocalRun(cloud: self, deployment: deployment)
+        let run = LiveRun(cloud: self, deployment: deployment)
         groups[name]?.active = deploymentID
         let binding = DeploymentBinding(run: run)
         handles[deploymentID] = binding
@@ -218,7 +218,7 @@ final class LocalCloudBinding: CloudProvider {
         return binding
     }
 
-    func binding(for run: LocalRun) -> DeploymentBinding {
+    func binding(for run: LiveRun) -> DeploymentBinding {
         handles[run.spec.id] ?? DeploymentBinding(run: run)
     }
 
@@ -339,65 +339,6 @@ final class LocalCloudBinding: CloudProvider {
                 return 1
             }
         }
-    }
-}
-
-/// A deployment on the local cloud as a handle runs it.
-final class LocalRun: DeploymentRun {
-    let cloud: LocalCloudBinding
-    let deployment: LocalDeployment
-    private(set) var rollbackRun: LocalRun?
-    /// The CodeDeployAutoUpdate deployment of hosts launched while this one ran.
-    private(set) var followUpRun: LocalRun?
-    var live: ((DeploymentRun, RecordedEvent) -> Void)?
-    private var resumeProblemSaid = false
-
-    init(cloud: LocalCloudBinding, deployment: LocalDeployment) {
-        self.cloud = cloud
-        self.deployment = deployment
-    }
-
-    var spec: DeploymentSpec { deployment.spec }
-    var state: DeploymentState { deployment.state }
-    var log: [RecordedEvent] { deployment.log }
-    var createdAt: Int64 { 0 }
-    var elapsedMilliseconds: Int64 { deployment.elapsed }
-    var provider: CloudProvider { cloud }
-    var rollback: DeploymentRun? { rollbackRun }
-    var followUp: DeploymentRun? { followUpRun }
-
-    func run(on stack: LuaStack, untilSeconds: Double?) {
-        let saved = cloud.currentStack
-        cloud.currentStack = stack
-        defer { cloud.currentStack = saved }
-        deployment.run()
-        if let problem = deployment.resumeProblem, !resumeProblemSaid {
-            resumeProblemSaid = true
-            FileHandle.standardError.write(Data("cutover: \(spec.id): \(problem); stopping it and rolling back\n".utf8))
-        }
-        // Hosts launched while it ran missed it: a follow-up deployment brings them up to date.
-        if state.status == .succeeded, followUpRun == nil, let followUp = cloud.followUp(after: spec) {
-            followUpRun = followUp
-            followUp.live = live
-            followUp.run(on: stack, untilSeconds: nil)
-        }
-        // The engine asked for a rollback: a new deployment of the last good revision.
-        if let revision = deployment.rollbackRevision, rollbackRun == nil, state.isEnded,
-           let binding = try? cloud.start(group: spec.group, revision: revision, configuration: nil, policy: nil,
-                                          ignoreApplicationStopFailures: false, creator: .codeDeployRollback, rollbackOf: spec.id),
-           let run = binding.run as? LocalRun {
-            rollbackRun = run
-            run.live = live
-            run.run(on: stack, untilSeconds: nil)
-        }
-    }
-
-    func send(_ input: EngineInput, on stack: LuaStack) {
-        let saved = cloud.currentStack
-        cloud.currentStack = stack
-        defer { cloud.currentStack = saved }
-        deployment.send(input)
-        run(on: stack, untilSeconds: nil)
     }
 }
 
