@@ -118,7 +118,7 @@ let package = Package(
         /// libcurl transport, retries, the five protocols and their errors, service clients.
         .target(
             name: "CutoverAWS",
-            dependencies: ["CCurl", "CLibCrypto"],
+            dependencies: ["CutoverCore", "CCurl", "CLibCrypto"],
             path: "Sources/CutoverAWS"
         ),
 
@@ -150,7 +150,7 @@ let package = Package(
         /// The `cutover` Lua module: the only module that knows both Lua and deployments.
         .target(
             name: "CutoverBindings",
-            dependencies: ["LuaRuntime", "CutoverCore", "CutoverSim", "CutoverAppSpec", "CutoverLocal", "CutoverHistory"],
+            dependencies: ["LuaRuntime", "CutoverCore", "CutoverSim", "CutoverAppSpec", "CutoverLocal", "CutoverHistory", "CutoverAWS"],
             path: "Sources/CutoverBindings"
         ),
 

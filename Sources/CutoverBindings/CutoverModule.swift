@@ -202,7 +202,9 @@ public final class CutoverModule {
             stack.push(object: try localProvider(), typeName: LocalCloudBinding.typeName)
             return 1
         case "aws":
-            throw LuaArgumentError(1, "the aws provider is not available in this build yet; use \"sim\" or \"local\"")
+            if awsCloud == nil { awsCloud = try AWSCloudBinding(module: self) }
+            stack.push(object: awsCloud!, typeName: AWSCloudBinding.typeName)
+            return 1
         default:
             throw LuaArgumentError(1, "unknown provider '\(name)' (sim, local or aws)")
         }
@@ -235,6 +237,8 @@ public final class CutoverModule {
     /// The cloud of groups made without `provider =`.
     private var defaultCloud: CloudBinding?
     private var localCloud: LocalCloudBinding?
+    /// The AWS cloud (credentials and region resolved when first asked for), one per VM.
+    private var awsCloud: AWSCloudBinding?
 
     /// The local cloud (its daemon started when needed), one per VM.
     private func localProvider() throws -> LocalCloudBinding {
@@ -258,6 +262,9 @@ public final class CutoverModule {
         if f.value("provider").isNil {
             if defaultProvider == "local" {
                 cloud = try localProvider()
+            } else if defaultProvider == "aws" {
+                if awsCloud == nil { awsCloud = try AWSCloudBinding(module: self) }
+                cloud = awsCloud!
             } else {
                 if defaultCloud == nil { defaultCloud = try CloudBinding.make(nil, module: self) }
                 cloud = defaultCloud!
@@ -269,6 +276,8 @@ public final class CutoverModule {
                 cloud = sim
             } else if let local = stack.object(at: -1, as: LocalCloudBinding.self, typeName: LocalCloudBinding.typeName) {
                 cloud = local
+            } else if let aws = stack.object(at: -1, as: AWSCloudBinding.self, typeName: AWSCloudBinding.typeName) {
+                cloud = aws
             } else {
                 throw f.error("provider", "a cloud expected (from cutover.sim{} or cutover.provider()), got \(f.value("provider").typeName)")
             }
@@ -281,6 +290,7 @@ public final class CutoverModule {
     private func registerTypes(_ vm: LuaVM) {
         CloudBinding.register(vm)
         LocalCloudBinding.register(vm)
+        AWSCloudBinding.register(vm)
         GroupBinding.register(vm)
         DeploymentBinding.register(vm)
         LoadBinding.register(vm)

@@ -1,0 +1,90 @@
+import CutoverCore
+import Foundation
+
+/// AWS as a deployment's executor (the engine is driven by `LiveDeployment`): Lambda
+/// deployments move an alias's weights; hook events invoke the appspec's hook
+/// functions; alarms are read with CloudWatch DescribeAlarms. Each call blocks until AWS
+/// answered and turns the answer (or the AWSError) into the engine's input.
+public final class AWSExecutor: DeploymentExecutor, @unchecked Sendable {
+    public let lambda: Lambda
+    public let cloudWatch: CloudWatch
+    /// Lambda and ECS: the appspec's hook functions, per event. Set before the
+    /// deployment runs, read on its threads.
+    public var trafficHooks: [LifecycleEvent: String] = [:]
+
+    public init(client: AWSClient) {
+        lambda = Lambda(client)
+        cloudWatch = CloudWatch(client)
+    }
+
+    public func runLifecycleEvent(_ event: LifecycleEvent, target: Int, of spec: DeploymentSpec) -> EngineInput {
+        func result(_ status: LifecycleEventStatus, _ code: LifecycleErrorCode, _ message: String) -> EngineInput {
+            .lifecycleResult(target: target, event: event, status: status, error: code, message: message)
+        }
+        guard spec.traffic != nil else {
+            return result(.failed, .unknownError, "server deployments on AWS are not available yet (Lambda ones are)")
+        }
+        guard let hook = trafficHooks[event] else { return result(.succeeded, .success, "") }
+        // A hook function reports through its result, {"status": "Succeeded" | "Failed"},
+        // as on the local cloud (CodeDeploy's functions call PutLifecycleEventHookExecutionStatus).
+        let payload: JSON = ["DeploymentId": .string(spec.id), "LifecycleEventHookExecutionId": .string("\(spec.id)-\(event.rawValue)")]
+        do {
+            let answer = try lambda.invoke(hook, event: payload)
+            if let error = answer.functionError {
+                return result(.failed, .scriptFailed, "hook function \(hook) failed: \(error)")
+            }
+            let reported = answer.json?["status"]?.string
+            let message = answer.json?["message"]?.string ?? ""
+            switch reported {
+            case "Succeeded": return result(.succeeded, .success, "hook function \(hook) reported Succeeded" + (message.isEmpty ? "" : ": \(message)"))
+            case "Failed": return result(.failed, .scriptFailed, "hook function \(hook) reported Failed" + (message.isEmpty ? "" : ": \(message)"))
+            default:
+                return result(.failed, .scriptFailed,
+                              "hook function \(hook) returned \(answer.text.prefix(200)) without a status (return {\"status\": \"Succeeded\"} or \"Failed\")")
+            }
+        } catch {
+            return result(.failed, .unknownError, "\(error)")
+        }
+    }
+
+    public func pollAlarms(_ names: [String]) -> EngineInput {
+        do {
+            let alarms = try cloudWatch.alarms(named: names)
+            return .alarms(active: alarms.filter { $0.state == .alarm }.map(\.name).sorted())
+        } catch {
+            return .alarmPollFailed(message: "\(error)")
+        }
+    }
+
+    public func moveTraffic(_ command: EngineCommand, of spec: DeploymentSpec) -> EngineInput {
+        guard let traffic = spec.traffic, traffic.kind == .function, let alias = traffic.alias else {
+            return .trafficShifted(weight: 0, error: "only Lambda aliases move traffic on AWS yet")
+        }
+        switch command {
+        case .setTraffic(let weight):
+            do {
+                // A rollback deploys the version the alias already points at: nothing moves.
+                if traffic.currentVersion != traffic.targetVersion {
+                    _ = try lambda.shiftAlias(function: traffic.name, alias: alias, from: traffic.currentVersion,
+                                              to: traffic.targetVersion, percent: Double(weight))
+                }
+                return .trafficShifted(weight: weight, error: nil)
+            } catch {
+                return .trafficShifted(weight: weight, error: "\(error)")
+            }
+        case .restoreTraffic:
+            do {
+                _ = try lambda.updateAlias(function: traffic.name, alias: alias, routing: Lambda.Routing(functionVersion: traffic.currentVersion))
+                return .trafficRestored(message: "alias \(alias) points at version \(traffic.currentVersion) again", error: nil)
+            } catch {
+                return .trafficRestored(message: "", error: "\(error)")
+            }
+        case .terminateOriginal:
+            return .originalTerminated(error: nil)
+        default:
+            return .timer
+        }
+    }
+
+    public func recorded(_ event: DeploymentEvent, of spec: DeploymentSpec) {}
+}

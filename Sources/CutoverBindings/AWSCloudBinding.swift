@@ -1,0 +1,218 @@
+import CutoverAWS
+import CutoverCore
+import CutoverLocal
+import Foundation
+import LuaRuntime
+
+/// AWS as Lua sees it (`cutover.provider "aws"`): credentials, region and endpoints as
+/// the AWS CLI finds them (AWS_ENDPOINT_URL points it at an emulator). Lambda
+/// deployments shift an alias's weights; alarms are CloudWatch's. Deployments are
+/// engine-driven here, as on the local cloud (no CodeDeploy API is called), and
+/// recorded in the history the same way.
+final class AWSCloudBinding: LiveCloud {
+    static let typeName = "cutover.AWSCloud"
+    unowned let module: CutoverModule
+    let client: AWSClient
+    var groupBindings: [String: GroupBinding] = [:]
+    var currentStack: LuaStack?
+    var groups: [String: (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)] = [:]
+    var handles: [String: DeploymentBinding] = [:]
+    private var deploymentCount = 0
+
+    init(module: CutoverModule, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        self.module = module
+        switch Result(catching: { () throws(AWSConfigurationError) in try AWSConfiguration.resolve(environment: environment) }) {
+        case .success(let configuration): client = AWSClient(configuration: configuration)
+        case .failure(let error): throw LuaArgumentError(1, "aws: \(error)")
+        }
+    }
+
+    var lambda: Lambda { Lambda(client) }
+    var cloudWatch: CloudWatch { CloudWatch(client) }
+
+    // MARK: - CloudProvider
+
+    func addGroup(_ group: DeploymentGroup) throws(CoreError) {
+        try group.validate()
+        let previous = groups[group.name]
+        groups[group.name] = (group, previous?.lastSuccessfulRevision, previous?.active)
+    }
+
+    func group(named name: String) -> (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)? {
+        groups[name]
+    }
+
+    func targetIDs(of name: String) -> [String] {
+        guard let g = groups[name]?.group.traffic else { return [] }
+        return [g.alias.map { "\(g.name):\($0)" } ?? g.name]
+    }
+
+    func attach(loadBalancer: String?, to group: String) {}
+
+    func startDeployment(group name: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
+                         ignoreApplicationStopFailures: Bool, appSpec: AppSpec?) throws -> DeploymentBinding {
+        var hooks: [LifecycleEvent: String] = [:]
+        if case .lambda(let l)? = appSpec {
+            let alias = try? lambda.getAlias(function: l.name, alias: l.alias)
+            try l.check(against: groups[name]?.group.traffic, aliasVersion: alias?.functionVersion)
+            hooks = l.hooks
+        }
+        return try start(group: name, revision: revision, configuration: configuration, policy: policy,
+                         ignoreApplicationStopFailures: ignoreApplicationStopFailures, creator: .user, rollbackOf: nil,
+                         hooks: hooks, only: nil)
+    }
+
+    // MARK: - LiveCloud
+
+    func start(group name: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
+               ignoreApplicationStopFailures: Bool, creator: DeploymentCreator, rollbackOf: String?,
+               hooks: [LifecycleEvent: String], only: Set<String>?) throws -> DeploymentBinding {
+        guard let entry = groups[name] else { throw LuaArgumentError(1, "no deployment group named \(name)") }
+        if let active = entry.active {
+            throw LuaArgumentError(2, "DeploymentLimitExceededException: the deployment group \(name) already has an active deployment \(active)")
+        }
+        guard let g = entry.group.traffic, g.kind == .function, let aliasName = g.alias else {
+            throw LuaArgumentError(2, "the aws provider deploys Lambda groups so far; \(entry.group.platform.rawValue) groups are still to come")
+        }
+        let alias: Lambda.Alias
+        do {
+            alias = try lambda.getAlias(function: g.name, alias: aliasName)
+        } catch {
+            throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: \(error)")
+        }
+        do {
+            _ = try lambda.getFunction(g.name, qualifier: revision)
+        } catch {
+            throw LuaArgumentError(2, "INVALID_LAMBDA_FUNCTION: function \(g.name) has no version \(revision): \(error)")
+        }
+        let rollback = creator == .codeDeployRollback
+        let traffic = TrafficTarget(kind: .function, name: g.name, alias: aliasName, currentVersion: alias.functionVersion,
+                                    targetVersion: revision)
+        let spec = DeploymentSpec(
+            id: nextDeploymentID(), application: entry.group.application.name, group: name, platform: .lambda,
+            revision: revision, lastSuccessfulRevision: entry.lastSuccessfulRevision,
+            configuration: rollback ? DeploymentConfiguration.trafficRollback(.lambda) : configuration ?? entry.group.configuration,
+            targets: [TargetDescription(id: "\(g.name):\(aliasName)", revision: alias.functionVersion)],
+            alarms: entry.group.alarms, autoRollback: entry.group.autoRollback, creator: creator, rollbackOf: rollbackOf,
+            policy: rollback ? nil : policy, traffic: traffic)
+        let executor = AWSExecutor(client: client)
+        executor.trafficHooks = rollback ? [:] : hooks
+        return track(LiveDeployment(spec: spec, executor: executor))
+    }
+
+    func followUp(after spec: DeploymentSpec) -> LiveRun? { nil }
+
+    func binding(for run: LiveRun) -> DeploymentBinding {
+        handles[run.spec.id] ?? DeploymentBinding(run: run)
+    }
+
+    /// Deployment ids as CodeDeploy shapes them (`d-` and nine characters), unique per
+    /// process and second.
+    func nextDeploymentID() -> String {
+        deploymentCount += 1
+        return "d-A" + String(Int(Date().timeIntervalSince1970), radix: 36).uppercased().suffix(5) + String(deploymentCount).leftPadded(3)
+    }
+
+    /// Registers a deployment's handle and wires its policy, Lua hooks, history and
+    /// group bookkeeping.
+    private func track(_ deployment: LiveDeployment) -> DeploymentBinding {
+        let spec = deployment.spec
+        let run = LiveRun(cloud: self, deployment: deployment)
+        groups[spec.group]?.active = spec.id
+        let binding = DeploymentBinding(run: run)
+        handles[spec.id] = binding
+        deployment.policyRunner = { [unowned self, unowned binding] _ in binding.nextPolicyStep(on: self.currentStack) }
+        deployment.hookRunner = { [unowned self] d, t, event in self.runHook(d, t, event) }
+        deployment.recorder = { [unowned self] d, events in self.module.record(events, of: d.spec, provider: "aws") }
+        deployment.observer = { [unowned self, unowned run] d, recorded in
+            run.live?(run, recorded)
+            if case .ended(let status, _, _) = recorded.event {
+                self.groups[d.spec.group]?.active = nil
+                if status == .succeeded { self.groups[d.spec.group]?.lastSuccessfulRevision = d.spec.revision }
+            }
+        }
+        return binding
+    }
+
+    private func runHook(_ d: LiveDeployment, _ t: Int, _ event: LifecycleEvent) -> (LifecycleEventStatus, LifecycleErrorCode, String)? {
+        guard let group = groupBindings[d.spec.group], group.hooks[event] != nil, let stack = currentStack,
+              let traffic = d.spec.traffic else { return nil }
+        if d.spec.creator == .codeDeployRollback { return (.skipped, .success, "a rollback runs no hooks") }
+        let context: LuaTable = ["event": .string(event.rawValue), "deployment": .string(d.spec.id),
+                                 "revision": .string(d.spec.revision), "target": .table(["id": .string(d.spec.targets[t].id)]),
+                                 "current_version": .string(traffic.currentVersion), "target_version": .string(traffic.targetVersion),
+                                 "lambda": .string(traffic.name), "alias": .string(traffic.alias ?? "")]
+        return group.runHook(event, context: context, on: stack)
+    }
+
+    // MARK: - Lua
+
+    static func register(_ vm: LuaVM) {
+        vm.registerType(AWSCloudBinding.self, name: typeName) { t in
+            t.method("group") { cloud, stack in try cloud.makeGroup(stack) }
+            t.method("whoami") { cloud, stack in
+                let identity = try cloud.aws { try STS(cloud.client).getCallerIdentity() }
+                stack.push(table: ["account": .string(identity.account), "arn": .string(identity.arn),
+                                   "user_id": .string(identity.userID), "region": .string(cloud.client.configuration.region)])
+                return 1
+            }
+            t.method("alias") { cloud, stack in
+                // cloud:alias(function, alias[, version]): points the alias (when a version
+                // is given) and returns its weights, { ["1"] = 90, ["2"] = 10 }.
+                let name = try stack.checkString(2)
+                let aliasName = try stack.checkString(3)
+                let alias = try cloud.aws {
+                    stack.top >= 4
+                        ? try cloud.lambda.updateAlias(function: name, alias: aliasName,
+                                                       routing: Lambda.Routing(functionVersion: try stack.checkString(4)))
+                        : try cloud.lambda.getAlias(function: name, alias: aliasName)
+                }
+                var weights: [(key: LuaValue, value: LuaValue)] = [(.string(alias.functionVersion), .number(alias.percent(on: alias.functionVersion)))]
+                for version in alias.additionalVersionWeights.keys.sorted() {
+                    weights.append((.string(version), .number(alias.percent(on: version))))
+                }
+                stack.push(table: LuaTable(fields: weights))
+                return 1
+            }
+            t.method("publish") { cloud, stack in
+                let name = try stack.checkString(2)
+                stack.push(try cloud.aws { try cloud.lambda.publishVersion(name) }.version)
+                return 1
+            }
+            t.method("alarm_state") { cloud, stack in
+                let name = try stack.checkString(2)
+                let alarm = try cloud.aws { try cloud.cloudWatch.alarms(named: [name]) }.first
+                stack.push(table: ["name": .string(name), "state": .string(alarm?.state.rawValue ?? ""),
+                                   "reason": .string(alarm?.reason ?? "")])
+                return 1
+            }
+            t.method("set_alarm_state") { cloud, stack in
+                let name = try stack.checkString(2)
+                let state = try stack.checkString(3)
+                guard let value = CloudWatch.Alarm.State(rawValue: state) else {
+                    throw LuaArgumentError(3, "OK, ALARM or INSUFFICIENT_DATA expected, got \(state)")
+                }
+                let reason = try stack.optString(4) ?? "set by hand"
+                try cloud.aws { try cloud.cloudWatch.setAlarmState(name, state: value, reason: reason) }
+                return 0
+            }
+            t.metamethod("__tostring") { cloud, stack in
+                let c = cloud.client.configuration
+                stack.push("aws (region \(c.region))")
+                return 1
+            }
+        }
+    }
+
+    /// An AWS call from Lua: its AWSError (service, operation, code, message, request id)
+    /// becomes the Lua error.
+    func aws<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as LuaArgumentError {
+            throw error
+        } catch {
+            throw LuaArgumentError(2, "\(error)")
+        }
+    }
+}
