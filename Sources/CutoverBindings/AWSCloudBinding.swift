@@ -6,7 +6,8 @@ import LuaRuntime
 
 /// AWS as Lua sees it (`cutover.provider "aws"`): credentials, region and endpoints as
 /// the AWS CLI finds them (AWS_ENDPOINT_URL points it at an emulator). Lambda
-/// deployments shift an alias's weights; alarms are CloudWatch's. Deployments are
+/// deployments shift an alias's weights; ECS ones move a service to a replacement task
+/// set through its listeners' weights; alarms are CloudWatch's. Deployments are
 /// engine-driven here, as on the local cloud (no CodeDeploy API is called), and
 /// recorded in the history the same way.
 final class AWSCloudBinding: LiveCloud {
@@ -17,6 +18,8 @@ final class AWSCloudBinding: LiveCloud {
     var currentStack: LuaStack?
     var groups: [String: (group: DeploymentGroup, lastSuccessfulRevision: String?, active: String?)] = [:]
     var handles: [String: DeploymentBinding] = [:]
+    /// ECS services' routing (`cloud:ecs_service{…}`), by service name.
+    var ecsServices: [String: ECSRouting] = [:]
     private var deploymentCount = 0
 
     init(module: CutoverModule, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -28,6 +31,7 @@ final class AWSCloudBinding: LiveCloud {
     }
 
     var lambda: Lambda { Lambda(client) }
+    var ecs: ECS { ECS(client) }
     var cloudWatch: CloudWatch { CloudWatch(client) }
 
     // MARK: - CloudProvider
@@ -71,33 +75,63 @@ final class AWSCloudBinding: LiveCloud {
         if let active = entry.active {
             throw LuaArgumentError(2, "DeploymentLimitExceededException: the deployment group \(name) already has an active deployment \(active)")
         }
-        guard let g = entry.group.traffic, g.kind == .function, let aliasName = g.alias else {
-            throw LuaArgumentError(2, "the aws provider deploys Lambda groups so far; \(entry.group.platform.rawValue) groups are still to come")
-        }
-        let alias: Lambda.Alias
-        do {
-            alias = try lambda.getAlias(function: g.name, alias: aliasName)
-        } catch {
-            throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: \(error)")
-        }
-        do {
-            _ = try lambda.getFunction(g.name, qualifier: revision)
-        } catch {
-            throw LuaArgumentError(2, "INVALID_LAMBDA_FUNCTION: function \(g.name) has no version \(revision): \(error)")
+        guard let g = entry.group.traffic else {
+            throw LuaArgumentError(2, "the aws provider deploys Lambda and ECS groups so far; server groups are still to come")
         }
         let rollback = creator == .codeDeployRollback
-        let traffic = TrafficTarget(kind: .function, name: g.name, alias: aliasName, currentVersion: alias.functionVersion,
-                                    targetVersion: revision)
+        let (traffic, target, routing) = try trafficTarget(g, revision: revision)
         let spec = DeploymentSpec(
-            id: nextDeploymentID(), application: entry.group.application.name, group: name, platform: .lambda,
+            id: nextDeploymentID(), application: entry.group.application.name, group: name, platform: entry.group.platform,
             revision: revision, lastSuccessfulRevision: entry.lastSuccessfulRevision,
-            configuration: rollback ? DeploymentConfiguration.trafficRollback(.lambda) : configuration ?? entry.group.configuration,
-            targets: [TargetDescription(id: "\(g.name):\(aliasName)", revision: alias.functionVersion)],
-            alarms: entry.group.alarms, autoRollback: entry.group.autoRollback, creator: creator, rollbackOf: rollbackOf,
-            policy: rollback ? nil : policy, traffic: traffic)
-        let executor = AWSExecutor(client: client)
+            configuration: rollback ? DeploymentConfiguration.trafficRollback(entry.group.platform) : configuration ?? entry.group.configuration,
+            targets: [target], alarms: entry.group.alarms, autoRollback: entry.group.autoRollback, creator: creator,
+            rollbackOf: rollbackOf, policy: rollback ? nil : policy, traffic: traffic)
+        let executor = AWSExecutor(client: client, ecs: routing)
         executor.trafficHooks = rollback ? [:] : hooks
         return track(LiveDeployment(spec: spec, executor: executor))
+    }
+
+    /// What a Lambda or ECS deployment of `revision` moves traffic between, as AWS has it
+    /// now; a missing function, alias, version or service is a Lua error with CodeDeploy's
+    /// code and AWS's error behind it.
+    private func trafficTarget(_ g: TrafficGroupTarget, revision: String) throws -> (TrafficTarget, TargetDescription, ECSRouting?) {
+        switch g.kind {
+        case .function:
+            let aliasName = g.alias ?? ""
+            let alias: Lambda.Alias
+            do {
+                alias = try lambda.getAlias(function: g.name, alias: aliasName)
+            } catch {
+                throw LuaArgumentError(2, "INVALID_LAMBDA_CONFIGURATION: \(error)")
+            }
+            do {
+                _ = try lambda.getFunction(g.name, qualifier: revision)
+            } catch {
+                throw LuaArgumentError(2, "INVALID_LAMBDA_FUNCTION: function \(g.name) has no version \(revision): \(error)")
+            }
+            return (TrafficTarget(kind: .function, name: g.name, alias: aliasName, currentVersion: alias.functionVersion,
+                                  targetVersion: revision),
+                    TargetDescription(id: "\(g.name):\(aliasName)", revision: alias.functionVersion), nil)
+        case .service:
+            guard let routing = ecsServices[g.name] else {
+                throw LuaArgumentError(2, "INVALID_ECS_SERVICE: no routing for service \(g.name): describe it first with "
+                                       + "cloud:ecs_service{ name =, cluster =, listener =, target_groups = {…}, container =, port = }")
+            }
+            let service: ECS.Service
+            do {
+                service = try ecs.describeService(cluster: routing.cluster, service: routing.service)
+            } catch {
+                throw LuaArgumentError(2, "INVALID_ECS_SERVICE: \(error)")
+            }
+            guard let primary = service.primaryTaskSet else {
+                throw LuaArgumentError(2, "INVALID_ECS_SERVICE: service \(g.name) has no primary task set (its deployment controller "
+                                       + "must be EXTERNAL, with a task set serving)")
+            }
+            let current = ECSRouting.taskDefinitionName(primary.taskDefinition)
+            return (TrafficTarget(kind: .service, name: g.name, currentVersion: current, targetVersion: revision,
+                                  hasTestListener: routing.testListener != nil, terminationWaitSeconds: g.terminationWaitSeconds),
+                    TargetDescription(id: g.name, revision: current), routing)
+        }
     }
 
     func followUp(after spec: DeploymentSpec) -> LiveRun? { nil }
@@ -115,7 +149,7 @@ final class AWSCloudBinding: LiveCloud {
 
     /// Registers a deployment's handle and wires its policy, Lua hooks, history and
     /// group bookkeeping.
-    private func track(_ deployment: LiveDeployment) -> DeploymentBinding {
+    func track(_ deployment: LiveDeployment) -> DeploymentBinding {
         let spec = deployment.spec
         let run = LiveRun(cloud: self, deployment: deployment)
         groups[spec.group]?.active = spec.id
@@ -172,6 +206,42 @@ final class AWSCloudBinding: LiveCloud {
                     weights.append((.string(version), .number(alias.percent(on: version))))
                 }
                 stack.push(table: LuaTable(fields: weights))
+                return 1
+            }
+            t.method("ecs_service") { cloud, stack in
+                // cloud:ecs_service{ name =, cluster =, listener =, test_listener =, target_groups = { blue, green },
+                //                    container =, port =, launch_type =, subnets = {…}, security_groups = {…} }
+                let f = try Fields(stack, 2)
+                try f.rejectUnknown(["name", "cluster", "listener", "test_listener", "target_groups", "container", "port",
+                                     "launch_type", "subnets", "security_groups", "stable_timeout"], function: "ecs_service")
+                let groups = try f.strings("target_groups") ?? []
+                guard groups.count == 2 else { throw f.error("target_groups", "two target group ARNs expected (blue and green), got \(groups.count)") }
+                let name = try f.requiredString("name")
+                cloud.ecsServices[name] = ECSRouting(
+                    cluster: try f.requiredString("cluster"), service: name, listener: try f.requiredString("listener"),
+                    testListener: try f.string("test_listener"), targetGroups: groups, container: try f.requiredString("container"),
+                    port: try f.int("port") ?? 80, launchType: try f.string("launch_type"), subnets: try f.strings("subnets") ?? [],
+                    securityGroups: try f.strings("security_groups") ?? [], stableTimeoutSeconds: try f.int("stable_timeout") ?? 600)
+                return 0
+            }
+            t.method("task_sets") { cloud, stack in
+                // cloud:task_sets(service) → { { id =, status =, task_definition =, target_group = }, … }
+                let name = try stack.checkString(2)
+                guard let routing = cloud.ecsServices[name] else { throw LuaArgumentError(2, "no routing for service \(name) (cloud:ecs_service{…})") }
+                let sets = try cloud.aws { try cloud.ecs.describeTaskSets(cluster: routing.cluster, service: routing.service) }
+                stack.push(table: LuaTable(array: sets.map { set in
+                    .table(["id": .string(set.id), "status": .string(set.status),
+                            "task_definition": .string(ECSRouting.taskDefinitionName(set.taskDefinition)),
+                            "target_group": .string(set.loadBalancers.first?.targetGroupARN ?? "")])
+                }))
+                return 1
+            }
+            t.method("listener_weights") { cloud, stack in
+                // cloud:listener_weights(listener ARN) → { [target group ARN] = weight, … }
+                let arn = try stack.checkString(2)
+                let listener = try cloud.aws { try ELBv2(cloud.client).describeListeners(arns: [arn]).first }
+                stack.push(table: LuaTable(fields: (listener?.forwardAction?.weights ?? [:]).sorted { $0.key < $1.key }
+                    .map { (key: LuaValue.string($0.key), value: LuaValue.integer(Int64($0.value))) }))
                 return 1
             }
             t.method("publish") { cloud, stack in

@@ -78,4 +78,74 @@ struct AwsExampleTests {
         #expect(run.status == 1, "\(run)")
         #expect(run.stderr.contains("INVALID_LAMBDA_CONFIGURATION: Lambda GetAlias: ResourceNotFoundException"), "\(run)")
     }
+
+    /// An ECS service on EXTERNAL task sets behind a load balancer with a production and
+    /// a test listener and two target groups, made in moto; its routing as the example's
+    /// arguments.
+    private func ecsService() throws -> [String] {
+        let sandbox = try Sandbox()
+        let out = sandbox.home + "/ecs.txt"
+        try setUp("""
+            import boto3
+            kw = dict(endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+            ec2, elb, ecs = boto3.client("ec2", **kw), boto3.client("elbv2", **kw), boto3.client("ecs", **kw)
+            vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+            subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]][:2]
+            sg = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"][0]["GroupId"]
+            lb = elb.create_load_balancer(Name="web", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
+            tg = lambda n: elb.create_target_group(Name=n, Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+            blue, green = tg("web-blue"), tg("web-green")
+            forward = lambda w: [{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": blue, "Weight": w}, {"TargetGroupArn": green, "Weight": 0}]}}]
+            listener = elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=forward(100))["Listeners"][0]["ListenerArn"]
+            test = elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=8080, DefaultActions=forward(1))["Listeners"][0]["ListenerArn"]
+            ecs.create_cluster(clusterName="prod")
+            for image in ["shop:1", "shop:2"]:
+                td = ecs.register_task_definition(family="web", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
+                    containerDefinitions=[{"name": "web", "image": image, "memory": 512, "portMappings": [{"containerPort": 8080}]}])
+            ecs.create_service(cluster="prod", serviceName="web", desiredCount=2, deploymentController={"type": "EXTERNAL"})
+            ts = ecs.create_task_set(cluster="prod", service="web", taskDefinition="web:1", launchType="FARGATE",
+                loadBalancers=[{"targetGroupArn": blue, "containerName": "web", "containerPort": 8080}],
+                networkConfiguration={"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [sg]}},
+                scale={"unit": "PERCENT", "value": 100})["taskSet"]
+            ecs.update_service_primary_task_set(cluster="prod", service="web", primaryTaskSet=ts["taskSetArn"])
+            boto3.client("cloudwatch", **kw).put_metric_alarm(AlarmName="web-5xx", Namespace="AWS/ApplicationELB",
+                MetricName="HTTPCode_Target_5XX_Count", Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
+                ComparisonOperator="GreaterThanOrEqualToThreshold")
+            open(\(String(reflecting: out)), "w").write(" ".join([
+                "cluster=prod", "service=web", "listener=" + listener, "test_listener=" + test, "blue=" + blue, "green=" + green,
+                "container=web", "port=8080", "task_definition=web:2", "subnets=" + ",".join(subnets), "security_groups=" + sg]))
+            """)
+        return try String(contentsOfFile: out, encoding: .utf8).split(separator: " ").map(String.init)
+    }
+
+    private func ecsExample(_ arguments: [String]) throws -> Pipes.Output {
+        let sandbox = try Sandbox()
+        var invocation = try sandbox.cutover(["--provider", "aws", Self.root + "/examples/aws-ecs-blue-green.lua"] + arguments)
+        invocation.environment.merge(moto.environment) { $1 }
+        return try Pipes.run(invocation, timeout: .seconds(120))
+    }
+
+    @Test func theECSBlueGreenMovesTheServiceThroughTheListener() throws {
+        let routing = try ecsService()
+        let run = try ecsExample(routing)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("web  Install ✓"), "\(run)")
+        #expect(run.stdout.contains("web  AllowTestTraffic ✓"), "\(run)")
+        #expect(run.stdout.contains("original task set removed"), "\(run)")
+        #expect(run.stdout.contains("traffic: 60% on web:2"), "\(run)")
+        #expect(run.stdout.contains("production: blue 0, green 100"), "\(run)")
+        // One task set is left, the replacement, primary on web:2.
+        let sets = run.stdout.split(separator: "\n").filter { $0.hasPrefix("task set ") }
+        #expect(sets.count == 1 && sets.first?.hasSuffix("PRIMARY web:2") == true, "\(run)")
+    }
+
+    @Test func anAlarmSendsTheServiceBack() throws {
+        let routing = try ecsService()
+        let run = try ecsExample(routing + ["alarm=web-5xx", "drill"])
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("Stopped (ALARM_ACTIVE)"), "\(run)")
+        #expect(run.stdout.contains("production: blue 100, green 0"), "\(run)")
+        let sets = run.stdout.split(separator: "\n").filter { $0.hasPrefix("task set ") }
+        #expect(sets.count == 1 && sets.first?.hasSuffix("PRIMARY web:1") == true, "\(run)")
+    }
 }

@@ -2,8 +2,9 @@ import CutoverCore
 import Foundation
 
 /// AWS as a deployment's executor (the engine is driven by `LiveDeployment`): Lambda
-/// deployments move an alias's weights; hook events invoke the appspec's hook
-/// functions; alarms are read with CloudWatch DescribeAlarms. Each call blocks until AWS
+/// deployments move an alias's weights; ECS ones a replacement task set and the
+/// listeners' weights (ECSMover); hook events invoke the appspec's hook functions;
+/// alarms are read with CloudWatch DescribeAlarms. Each call blocks until AWS
 /// answered and turns the answer (or the AWSError) into the engine's input.
 public final class AWSExecutor: DeploymentExecutor, @unchecked Sendable {
     public let lambda: Lambda
@@ -11,18 +12,34 @@ public final class AWSExecutor: DeploymentExecutor, @unchecked Sendable {
     /// Lambda and ECS: the appspec's hook functions, per event. Set before the
     /// deployment runs, read on its threads.
     public var trafficHooks: [LifecycleEvent: String] = [:]
+    /// ECS: the service's routing (nil for Lambda).
+    let ecs: ECSMover?
 
-    public init(client: AWSClient) {
+    public init(client: AWSClient, ecs routing: ECSRouting? = nil,
+                sleep: @escaping @Sendable (Duration) -> Void = { Thread.sleep(forTimeInterval: Double($0.components.seconds)) }) {
         lambda = Lambda(client)
         cloudWatch = CloudWatch(client)
+        ecs = routing.map { ECSMover(client: client, routing: $0, sleep: sleep) }
     }
 
     public func runLifecycleEvent(_ event: LifecycleEvent, target: Int, of spec: DeploymentSpec) -> EngineInput {
         func result(_ status: LifecycleEventStatus, _ code: LifecycleErrorCode, _ message: String) -> EngineInput {
             .lifecycleResult(target: target, event: event, status: status, error: code, message: message)
         }
-        guard spec.traffic != nil else {
-            return result(.failed, .unknownError, "server deployments on AWS are not available yet (Lambda ones are)")
+        guard let traffic = spec.traffic else {
+            return result(.failed, .unknownError, "server deployments on AWS need the server executor")
+        }
+        if traffic.kind == .service {
+            guard let ecs else { return result(.failed, .unknownError, "no routing for ECS service \(traffic.name) (cloud:ecs_service{…})") }
+            do {
+                switch event {
+                case .install: return result(.succeeded, .success, try ecs.install(spec, traffic))
+                case .allowTestTraffic: return result(.succeeded, .success, try ecs.allowTestTraffic(traffic))
+                default: break
+                }
+            } catch {
+                return result(.failed, .unknownError, "\(error)")
+            }
         }
         guard let hook = trafficHooks[event] else { return result(.succeeded, .success, "") }
         // A hook function reports through its result, {"status": "Succeeded" | "Failed"},
@@ -57,9 +74,33 @@ public final class AWSExecutor: DeploymentExecutor, @unchecked Sendable {
     }
 
     public func moveTraffic(_ command: EngineCommand, of spec: DeploymentSpec) -> EngineInput {
-        guard let traffic = spec.traffic, traffic.kind == .function, let alias = traffic.alias else {
-            return .trafficShifted(weight: 0, error: "only Lambda aliases move traffic on AWS yet")
+        guard let traffic = spec.traffic else { return .trafficShifted(weight: 0, error: "this deployment moves no traffic") }
+        if traffic.kind == .service {
+            guard let ecs else { return .trafficShifted(weight: 0, error: "no routing for ECS service \(traffic.name)") }
+            switch command {
+            case .setTraffic(let weight):
+                do {
+                    try ecs.shift(weight, traffic)
+                    return .trafficShifted(weight: weight, error: nil)
+                } catch {
+                    return .trafficShifted(weight: weight, error: "\(error)")
+                }
+            case .restoreTraffic:
+                do { return .trafficRestored(message: try ecs.restore(spec, traffic), error: nil) } catch {
+                    return .trafficRestored(message: "", error: "\(error)")
+                }
+            case .terminateOriginal:
+                do {
+                    try ecs.terminateOriginal(spec)
+                    return .originalTerminated(error: nil)
+                } catch {
+                    return .originalTerminated(error: "\(error)")
+                }
+            default:
+                return .timer
+            }
         }
+        guard let alias = traffic.alias else { return .trafficShifted(weight: 0, error: "function \(traffic.name) has no alias") }
         switch command {
         case .setTraffic(let weight):
             do {
