@@ -72,6 +72,16 @@ struct AwsExampleTests {
         #expect(run.stdout.contains(", rolled back by d-A"), "\(run)")
     }
 
+    /// No credentials: the provider says where it looked, at the caller's line, exit 1.
+    @Test func withoutCredentialsTheProviderSaysWhereItLooked() throws {
+        let sandbox = try Sandbox()
+        var invocation = try sandbox.cutover(["-e", "local cloud = require('cutover').provider 'aws'"])
+        invocation.environment.merge(["AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": moto.endpoint]) { $1 }
+        let run = try Pipes.run(invocation)
+        #expect(run.status == 1, "\(run)")
+        #expect(run.stderr.contains("(command line):1: bad argument #1 to 'provider' (aws: no AWS credentials found"), "\(run)")
+    }
+
     /// A missing alias is CodeDeploy's error, with AWS's code behind it.
     @Test func aMissingAliasIsAClearError() throws {
         let run = try example(["checkout", "nope"])
