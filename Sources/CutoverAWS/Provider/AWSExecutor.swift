@@ -50,15 +50,9 @@ public final class AWSExecutor: DeploymentExecutor, @unchecked Sendable {
             if let error = answer.functionError {
                 return result(.failed, .scriptFailed, "hook function \(hook) failed: \(error)")
             }
-            let reported = answer.json?["status"]?.string
-            let message = answer.json?["message"]?.string ?? ""
-            switch reported {
-            case "Succeeded": return result(.succeeded, .success, "hook function \(hook) reported Succeeded" + (message.isEmpty ? "" : ": \(message)"))
-            case "Failed": return result(.failed, .scriptFailed, "hook function \(hook) reported Failed" + (message.isEmpty ? "" : ": \(message)"))
-            default:
-                return result(.failed, .scriptFailed,
-                              "hook function \(hook) returned \(answer.text.prefix(200)) without a status (return {\"status\": \"Succeeded\"} or \"Failed\")")
-            }
+            return HookFunctionReport.result(hook: hook, status: answer.json?["status"]?.string,
+                                             message: answer.json?["message"]?.string ?? "", answer: answer.text,
+                                             event: event, target: target)
         } catch {
             return result(.failed, .unknownError, "\(error)")
         }

@@ -129,15 +129,9 @@ extension LocalTrafficDriver {
                     let code: LifecycleErrorCode = message.contains("timed out") ? .scriptTimedOut : .scriptFailed
                     return result(.failed, code, "hook function \(hook) failed: \(message)")
                 }
-                let reported = answer["result"]?["status"]?.string
-                let message = answer["result"]?["message"]?.string ?? ""
-                switch reported {
-                case "Succeeded": return result(.succeeded, .success, "hook function \(hook) reported Succeeded" + (message.isEmpty ? "" : ": \(message)"))
-                case "Failed": return result(.failed, .scriptFailed, "hook function \(hook) reported Failed" + (message.isEmpty ? "" : ": \(message)"))
-                default:
-                    return result(.failed, .scriptFailed,
-                                  "hook function \(hook) returned without reporting a status (return {status = \"Succeeded\"} or \"Failed\")")
-                }
+                return HookFunctionReport.result(hook: hook, status: answer["result"]?["status"]?.string,
+                                                 message: answer["result"]?["message"]?.string ?? "",
+                                                 answer: answer["result"].map { "\($0)" } ?? "nothing", event: event, target: 0)
             }
         } catch {
             return result(.failed, .unknownError, "\(error)")
