@@ -130,7 +130,8 @@ struct DeploymentTests {
         #expect(after.status == 3, "\(after)")
         let aws = try Pipes.run(sandbox.cutover(["run", "--provider", "aws", "-"]), stdin: "require('cutover').provider()")
         #expect(aws.status == 1, "\(aws)")
-        #expect(aws.stderr.contains("the aws provider is not available in this build yet"), "\(aws)")
+        // The sandbox has no AWS credentials: the provider says so, and where it looked.
+        #expect(aws.stderr.contains("bad argument #1 to 'provider' (aws: no AWS credentials found"), "\(aws)")
     }
 }
 
