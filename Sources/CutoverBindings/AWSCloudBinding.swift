@@ -20,8 +20,6 @@ final class AWSCloudBinding: LiveCloud {
     var handles: [String: DeploymentBinding] = [:]
     /// ECS services' routing (`cloud:ecs_service{…}`), by service name.
     var ecsServices: [String: ECSRouting] = [:]
-    /// Server groups' target groups and the bundle bucket (AWSCloudBinding+Servers.swift).
-    let servers = AWSServerSettings()
     private var deploymentCount = 0
 
     init(module: CutoverModule, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -49,13 +47,11 @@ final class AWSCloudBinding: LiveCloud {
     }
 
     func targetIDs(of name: String) -> [String] {
-        guard let g = groups[name]?.group.traffic else { return serverTargetIDs(of: name) }
+        guard let g = groups[name]?.group.traffic else { return [] }
         return [g.alias.map { "\(g.name):\($0)" } ?? g.name]
     }
 
-    func attach(loadBalancer: String?, to group: String) {
-        servers.targetGroups[group] = loadBalancer.map { $0.split(separator: ",").map(String.init) } ?? []
-    }
+    func attach(loadBalancer: String?, to group: String) {}
 
     func startDeployment(group name: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
                          ignoreApplicationStopFailures: Bool, appSpec: AppSpec?) throws -> DeploymentBinding {
@@ -80,9 +76,7 @@ final class AWSCloudBinding: LiveCloud {
             throw LuaArgumentError(2, "DeploymentLimitExceededException: the deployment group \(name) already has an active deployment \(active)")
         }
         guard let g = entry.group.traffic else {
-            return try startServer(entry.group, revision: revision, configuration: configuration, policy: policy,
-                                   ignoreApplicationStopFailures: ignoreApplicationStopFailures, creator: creator,
-                                   rollbackOf: rollbackOf, only: only)
+            throw LuaArgumentError(2, "the aws provider deploys Lambda and ECS groups so far; server groups are still to come")
         }
         let rollback = creator == .codeDeployRollback
         let (traffic, target, routing) = try trafficTarget(g, revision: revision)
@@ -190,7 +184,6 @@ final class AWSCloudBinding: LiveCloud {
     static func register(_ vm: LuaVM) {
         vm.registerType(AWSCloudBinding.self, name: typeName) { t in
             t.method("group") { cloud, stack in try cloud.makeGroup(stack) }
-            registerServers(t)
             t.method("whoami") { cloud, stack in
                 let identity = try cloud.aws { try STS(cloud.client).getCallerIdentity() }
                 stack.push(table: ["account": .string(identity.account), "arn": .string(identity.arn),
