@@ -20,7 +20,8 @@ final class AWSCloudBinding: LiveCloud {
     var handles: [String: DeploymentBinding] = [:]
     /// ECS services' routing (`cloud:ecs_service{…}`), by service name.
     var ecsServices: [String: ECSRouting] = [:]
-    private var deploymentCount = 0
+    /// Server groups' target groups and the bundle bucket (AWSCloudBinding+Servers.swift).
+    let servers = AWSServerSettings()
 
     init(module: CutoverModule, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.module = module
@@ -47,11 +48,13 @@ final class AWSCloudBinding: LiveCloud {
     }
 
     func targetIDs(of name: String) -> [String] {
-        guard let g = groups[name]?.group.traffic else { return [] }
+        guard let g = groups[name]?.group.traffic else { return serverTargetIDs(of: name) }
         return [g.alias.map { "\(g.name):\($0)" } ?? g.name]
     }
 
-    func attach(loadBalancer: String?, to group: String) {}
+    func attach(loadBalancer: String?, to group: String) {
+        servers.targetGroups[group] = loadBalancer.map { $0.split(separator: ",").map(String.init) } ?? []
+    }
 
     func startDeployment(group name: String, revision: String, configuration: DeploymentConfiguration?, policy: String?,
                          ignoreApplicationStopFailures: Bool, appSpec: AppSpec?) throws -> DeploymentBinding {
@@ -76,7 +79,9 @@ final class AWSCloudBinding: LiveCloud {
             throw LuaArgumentError(2, "DeploymentLimitExceededException: the deployment group \(name) already has an active deployment \(active)")
         }
         guard let g = entry.group.traffic else {
-            throw LuaArgumentError(2, "the aws provider deploys Lambda and ECS groups so far; server groups are still to come")
+            return try startServer(entry.group, revision: revision, configuration: configuration, policy: policy,
+                                   ignoreApplicationStopFailures: ignoreApplicationStopFailures, creator: creator,
+                                   rollbackOf: rollbackOf, only: only)
         }
         let rollback = creator == .codeDeployRollback
         let (traffic, target, routing) = try trafficTarget(g, revision: revision)
@@ -142,10 +147,7 @@ final class AWSCloudBinding: LiveCloud {
 
     /// Deployment ids as CodeDeploy shapes them (`d-` and nine characters), unique per
     /// process and second.
-    func nextDeploymentID() -> String {
-        deploymentCount += 1
-        return "d-A" + String(Int(Date().timeIntervalSince1970), radix: 36).uppercased().suffix(5) + String(deploymentCount).leftPadded(3)
-    }
+    func nextDeploymentID() -> String { LiveDeploymentID.make(provider: "A") }
 
     /// Registers a deployment's handle and wires its policy, Lua hooks, history and
     /// group bookkeeping.
@@ -184,6 +186,7 @@ final class AWSCloudBinding: LiveCloud {
     static func register(_ vm: LuaVM) {
         vm.registerType(AWSCloudBinding.self, name: typeName) { t in
             t.method("group") { cloud, stack in try cloud.makeGroup(stack) }
+            registerServers(t)
             t.method("whoami") { cloud, stack in
                 let identity = try cloud.aws { try STS(cloud.client).getCallerIdentity() }
                 stack.push(table: ["account": .string(identity.account), "arn": .string(identity.arn),

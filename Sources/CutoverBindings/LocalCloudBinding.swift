@@ -17,7 +17,6 @@ final class LocalCloudBinding: LiveCloud {
     /// Resumed deployments (and their rollbacks): the history session they belong to.
     var resumedSessions: [String: Int64] = [:]
     private var groupLoadBalancers: [String: String] = [:]
-    private var deploymentCount = 0
 
     init(module: CutoverModule, paths: LocalPaths, executable: String) throws {
         self.module = module
@@ -164,10 +163,7 @@ final class LocalCloudBinding: LiveCloud {
         return track(deployment)
     }
 
-    func nextDeploymentID() -> String {
-        deploymentCount += 1
-        return "d-L" + String(Int(Date().timeIntervalSince1970), radix: 36).uppercased().suffix(5) + String(deploymentCount).leftPadded(3)
-    }
+    func nextDeploymentID() -> String { LiveDeploymentID.make(provider: "L") }
 
     private func startTraffic(_ group: DeploymentGroup, _ g: TrafficGroupTarget, revision: String,
                               configuration: DeploymentConfiguration?, policy: String?, creator: DeploymentCreator,

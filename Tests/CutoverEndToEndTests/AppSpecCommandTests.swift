@@ -3,7 +3,7 @@ import Testing
 
 /// `cutover appspec validate` as CI runs it: files in, one line per result or problem
 /// out, exit status 0 only when every file is valid.
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct AppSpecCommandTests {
     /// A sandbox holding copies of examples/appspec/, so output names them as given.
     private func sandboxWithExamples() throws -> Sandbox {

@@ -3,7 +3,7 @@ import Testing
 
 /// `cutover aws whoami` from the built binary, against a moto server on 127.0.0.1
 /// reached through AWS_ENDPOINT_URL, and without what it needs.
-@Suite(.motoServer, .serialized)
+@Suite(.motoServer, .serialized, .timeLimit(.minutes(5)))
 struct AwsCommandTests {
     let moto: MotoServer
 

@@ -6,7 +6,7 @@ import Testing
 /// AWS_ENDPOINT_URL. What the examples expect to exist (a function with two published
 /// versions and an alias, an alarm) is made first with boto3, which moto's server
 /// brings with it.
-@Suite(.motoServer, .serialized)
+@Suite(.motoServer, .serialized, .timeLimit(.minutes(5)))
 struct AwsExampleTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path

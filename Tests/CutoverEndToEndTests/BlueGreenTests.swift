@@ -3,7 +3,7 @@ import Testing
 
 /// Server blue/green and Auto Scaling groups through the built binary, on the
 /// simulator and on the local cloud.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct BlueGreenTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path

@@ -2,7 +2,7 @@ import Testing
 
 /// `cutover` run as scripts and CI jobs run it: arguments in, output and exit status out,
 /// no terminal.
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct CommandLineTests {
     @Test func evaluatesCodeGivenWithDashE() throws {
         let result = try Pipes.run(Sandbox().cutover(["-e", #"print(("ab"):rep(3))"#]))
@@ -78,7 +78,7 @@ struct CommandLineTests {
 }
 
 /// More of lua.c's conventions and the exit statuses.
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct RunModeTests {
     @Test func runsSeveralChunksInOrderThenTheScript() throws {
         let sandbox = try Sandbox()

@@ -3,7 +3,7 @@ import Testing
 
 /// Deployments on the simulator, through the built binary: the examples, `cutover
 /// plan`, and the prompt scenario of issue 3.
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct DeploymentTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path

@@ -3,7 +3,7 @@ import Testing
 
 /// The history through the built binary: deployments recorded by runs, listed, shown;
 /// a damaged database reported without losing anything.
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct HistoryTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path

@@ -3,7 +3,7 @@ import Testing
 
 /// Where `require` finds modules: the stdlib from a checkout, from an installed layout
 /// and from `CUTOVER_STDLIB`, and the user's own through `LUA_PATH`.
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct ModuleSearchTests {
     private static let probe = #"local i = require "cutover.inspect" print(i({ 1, a = true }))"#
 
@@ -57,7 +57,7 @@ struct ModuleSearchTests {
 }
 
 /// Every file in examples/ runs and succeeds.
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct ExampleTests {
     @Test func helloRunsWithArguments() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

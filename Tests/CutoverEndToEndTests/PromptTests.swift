@@ -4,7 +4,7 @@ import Testing
 ///
 /// Serialized: the steps that race the program (Ctrl-C while a loop runs, typing as the
 /// line editor switches modes) are kept from competing with one another for the CPU.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct PromptTests {
     // MARK: - Evaluating
 

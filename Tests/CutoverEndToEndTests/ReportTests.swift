@@ -3,7 +3,7 @@ import Testing
 
 /// `cutover report` through the built binary: recorded deployments drawn as HTML files,
 /// checked by rendering them in headless Chromium; bad ids and paths fail cleanly.
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct ReportTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path

@@ -8,7 +8,7 @@ import Glibc
 /// `cutover resume` after the orchestrator was killed with SIGKILL in the middle of a
 /// local-cloud deployment: at 20 random points of a policy-driven rolling update of the
 /// shop behind the load balancer, then resumed, every host ends on one whole revision.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ResumeTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path

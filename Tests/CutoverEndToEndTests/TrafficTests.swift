@@ -3,7 +3,7 @@ import Testing
 
 /// Lambda- and ECS-style traffic shifting through the built binary: the examples on the
 /// simulator and on the local cloud, observed weights, and `cutover plan --policy`.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct TrafficTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path

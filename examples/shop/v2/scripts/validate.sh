@@ -5,7 +5,7 @@ import time, urllib.request
 deadline = time.time() + 10
 while True:
     try:
-        with urllib.request.urlopen("http://127.0.0.1:$PORT/health", timeout=1) as r:
+        with urllib.request.urlopen("http://127.0.0.1:${PORT:-8080}/health", timeout=1) as r:
             if r.status == 200:
                 print("healthy")
                 break

@@ -1,0 +1,233 @@
+import CutoverCore
+import Foundation
+
+/// AWS as the executor of a server deployment (in place or blue/green) on EC2
+/// instances: each lifecycle event on an instance is one SSM Run Command
+/// (`AWS-RunShellScript`, scripts from `InstanceScripts`) waited for with
+/// GetCommandInvocation; BlockTraffic and AllowTraffic deregister and register the
+/// instance in the group's ELBv2 target groups and wait for draining to end or for the
+/// target to be healthy. The revision travels as a tar.gz in S3, uploaded once
+/// (`uploadBundle`), fetched by each instance with a presigned URL.
+///
+/// Bookkeeping (`recorded`): which revision each instance last got, and the group's
+/// last successful revision, are kept in S3 next to the bundles
+/// (`RevisionRecord`, one JSON object per group). S3 rather than instance tags: the
+/// bucket is needed anyway, one object answers for the whole group in one GetObject
+/// (tags would take CreateTags rights on every instance and a DescribeInstances
+/// filter per group), revision names (local paths) may pass the 256 characters a tag
+/// value has, and tags are copied to blue/green replacements by launch templates,
+/// which would claim a revision they never got. The instance itself keeps the agent's
+/// pointers (`_last_successful_install`), from which its stop-type hooks run.
+public final class AWSServerExecutor: DeploymentExecutor, @unchecked Sendable {
+    public let ssm: SSM
+    public let elbv2: ELBv2
+    public let s3: S3
+    public let cloudWatch: CloudWatch
+    public let appSpec: ServerAppSpec
+    public let bundle: RevisionBundle
+    public let groupID: String
+    /// The ELBv2 target groups BlockTraffic and AllowTraffic act on.
+    public let targetGroupARNs: [String]
+    /// The deployment root on the instances.
+    public var instanceRoot = InstanceScripts.defaultRoot
+    /// How often SSM and target health are polled.
+    public var pollInterval: Duration = .seconds(2)
+    /// How long AllowTraffic waits for a healthy target (CodeDeploy waits an hour).
+    public var healthTimeout: Duration = .seconds(3600)
+    /// How long BlockTraffic waits for draining to end (the target group's
+    /// deregistration delay is 300 s by default).
+    public var drainTimeout: Duration = .seconds(900)
+    /// How long an instance has to pick a command up (SSM's TimeoutSeconds).
+    public var deliveryTimeoutSeconds = 600
+    /// The waits' sleep: tests inject one that does not wait.
+    public var sleep: @Sendable (Duration) -> Void = RetryPolicy.threadSleep
+    private let record: RevisionRecord
+    private let lock = NSLock()
+
+    public init(client: AWSClient, appSpec: ServerAppSpec, bundle: RevisionBundle, groupID: String, targetGroupARNs: [String],
+                record: RevisionRecord) {
+        ssm = SSM(client)
+        elbv2 = ELBv2(client)
+        s3 = S3(client)
+        cloudWatch = CloudWatch(client)
+        self.appSpec = appSpec
+        self.bundle = bundle
+        self.groupID = groupID
+        self.targetGroupARNs = targetGroupARNs
+        self.record = record
+    }
+
+    func scripts(_ spec: DeploymentSpec) -> InstanceScripts {
+        InstanceScripts(root: instanceRoot, groupID: groupID, deploymentID: spec.id)
+    }
+
+    // MARK: - Lifecycle events
+
+    public func runLifecycleEvent(_ event: LifecycleEvent, target t: Int, of spec: DeploymentSpec) -> EngineInput {
+        let instance = spec.targets[t].id
+        func result(_ status: LifecycleEventStatus, _ code: LifecycleErrorCode, _ message: String) -> EngineInput {
+            .lifecycleResult(target: t, event: event, status: status, error: code, message: message)
+        }
+        let scripts = scripts(spec)
+        switch event {
+        case .downloadBundle:
+            let url: String
+            do {
+                url = try s3.presignedGetURL(bucket: bundle.bucket, key: bundle.key, expires: .seconds(3600))
+            } catch {
+                return result(.failed, .unknownError, "no URL for the bundle: \(error)")
+            }
+            return run(scripts.downloadBundle(url: url, appSpec: appSpec), on: instance, timeout: 900, result)
+        case .install:
+            return run(scripts.install(appSpec), on: instance, timeout: 1800, result)
+        case .blockTraffic:
+            return traffic(allow: false, instance: instance, result)
+        case .allowTraffic:
+            return traffic(allow: true, instance: instance, result)
+        default:
+            // Events of the new revision without scripts are no-ops (the agent's
+            // IsCommandNoop); stop-type ones depend on what the instance had before.
+            if !event.usesLastSuccessfulRevision && (appSpec.hooks[event] ?? []).isEmpty {
+                return result(.succeeded, .success, "no scripts for \(event.rawValue)")
+            }
+            // SSM's limit covers every script of the event, as the agent's command timeout.
+            let hooks = appSpec.hooks[event] ?? []
+            let timeout = event.usesLastSuccessfulRevision ? 3600 : hooks.reduce(0) { $0 + Int($1.timeout.components.seconds) }
+            return run(scripts.hookEvent(event, application: spec.application, groupName: spec.group), on: instance,
+                       timeout: max(60, timeout + 60), result)
+        }
+    }
+
+    /// One SSM command on one instance, waited for; its output's tail goes into a
+    /// failure's message.
+    func run(_ script: String, on instance: String, timeout: Int,
+             _ result: (LifecycleEventStatus, LifecycleErrorCode, String) -> EngineInput) -> EngineInput {
+        let invocation: SSM.Invocation
+        do {
+            let command = try ssm.sendCommand(instanceIDs: [instance], commands: [script], executionTimeout: timeout,
+                                              deliveryTimeout: deliveryTimeoutSeconds, comment: "cutover")
+            invocation = try ssm.waitForInvocation(commandID: command.id, instanceID: instance,
+                                                   timeout: .seconds(timeout + deliveryTimeoutSeconds + 60),
+                                                   poll: pollInterval, sleep: sleep)
+        } catch {
+            return result(.failed, .unknownError, "SSM on \(instance): \(error)")
+        }
+        let outcome = Self.outcome(of: invocation)
+        return result(outcome.status, outcome.code, outcome.message)
+    }
+
+    /// What an invocation's status and last `cutover:` line say: Skipped, succeeded, or
+    /// failed with the code the script named (ScriptFailed, ScriptMissing…), the
+    /// instance's output tail following the message.
+    public static func outcome(of invocation: SSM.Invocation) -> (status: LifecycleEventStatus, code: LifecycleErrorCode, message: String) {
+        let output = invocation.standardOutput + (invocation.standardError.isEmpty ? "" : "\n" + invocation.standardError)
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let marker = lines.last { $0.hasPrefix(InstanceScripts.markerPrefix) }
+            .map { $0.dropFirst(InstanceScripts.markerPrefix.count) }
+        let code = marker.flatMap { $0.split(separator: ":", maxSplits: 1).first }.map(String.init)
+        let said = marker.flatMap { $0.split(separator: ":", maxSplits: 1).dropFirst().first }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        if invocation.succeeded {
+            if code == "Skipped" { return (.skipped, .success, said ?? "") }
+            return (.succeeded, .success, lines.last ?? "")
+        }
+        let tail = lines.filter { !$0.hasPrefix(InstanceScripts.markerPrefix) }.suffix(5).joined(separator: "\n")
+        var message: String
+        let errorCode: LifecycleErrorCode
+        if !invocation.isFinished {
+            (errorCode, message) = (.scriptTimedOut, "the command is still \(invocation.status) on \(invocation.instanceID) after the wait")
+        } else if invocation.status == "TimedOut" {
+            (errorCode, message) = (.scriptTimedOut, "SSM stopped the command on \(invocation.instanceID) (TimedOut\(invocation.statusDetails.map { ", \($0)" } ?? ""))")
+        } else if let code, let known = LifecycleErrorCode(rawValue: code) {
+            (errorCode, message) = (known, said ?? code)
+        } else {
+            (errorCode, message) = (.unknownError, "SSM says \(invocation.status)" + (invocation.statusDetails.map { " (\($0))" } ?? "")
+                + (invocation.responseCode.map { ", exit status \($0)" } ?? ""))
+        }
+        if !tail.isEmpty { message += "\n" + tail }
+        return (.failed, errorCode, message)
+    }
+
+    // MARK: - Traffic
+
+    /// Deregisters (and waits until the target has drained) or registers (and waits
+    /// until it is healthy) the instance in every target group of the deployment group.
+    func traffic(allow: Bool, instance: String, _ result: (LifecycleEventStatus, LifecycleErrorCode, String) -> EngineInput) -> EngineInput {
+        guard !targetGroupARNs.isEmpty else { return result(.succeeded, .success, "no target group") }
+        let target = ELBv2.Target(instance)
+        do {
+            for arn in targetGroupARNs {
+                if allow {
+                    try elbv2.registerTargets([target], in: arn)
+                    continue
+                }
+                // An instance that is not registered has nothing to drain (moto refuses
+                // to deregister it with InvalidTarget).
+                switch Result(catching: { try elbv2.deregisterTargets([target], from: arn) }) {
+                case .success: break
+                case .failure(let error as AWSError) where error.code == "InvalidTarget": break
+                case .failure(let error): throw error
+                }
+            }
+            let deadline = ContinuousClock.now + (allow ? healthTimeout : drainTimeout)
+            var waiting = targetGroupARNs
+            var last = ""
+            while !waiting.isEmpty {
+                var still: [String] = []
+                for arn in waiting {
+                    let health = try elbv2.describeTargetHealth(of: arn, targets: [target]).first { $0.target.id == instance }
+                    let state = health?.state ?? "unused"
+                    let done = allow ? state == "healthy" : state != "draining"
+                    if !done {
+                        still.append(arn)
+                        last = "\(state)" + (health?.reason.map { " (\($0))" } ?? "")
+                    }
+                }
+                waiting = still
+                if waiting.isEmpty { break }
+                if ContinuousClock.now + pollInterval > deadline {
+                    return result(.failed, .unknownError, allow
+                        ? "\(instance) is not healthy in \(waiting.count) target group(s) after \(healthTimeout): \(last)"
+                        : "\(instance) is still draining after \(drainTimeout)")
+                }
+                sleep(pollInterval)
+            }
+            return result(.succeeded, .success, allow ? "\(instance) registered and healthy in \(targetGroupARNs.count) target group(s)"
+                                                      : "\(instance) deregistered from \(targetGroupARNs.count) target group(s)")
+        } catch {
+            return result(.failed, .unknownError, "\(error)")
+        }
+    }
+
+    // MARK: - Alarms, traffic commands, bookkeeping
+
+    public func pollAlarms(_ names: [String]) -> EngineInput {
+        do {
+            let alarms = try cloudWatch.alarms(named: names)
+            return .alarms(active: alarms.filter { $0.state == .alarm }.map(\.name).sorted())
+        } catch {
+            return .alarmPollFailed(message: "\(error)")
+        }
+    }
+
+    /// Server deployments move traffic per instance (BlockTraffic, AllowTraffic);
+    /// blue/green's removals are the binding's `blueGreenRunner`.
+    public func moveTraffic(_ command: EngineCommand, of spec: DeploymentSpec) -> EngineInput {
+        .trafficShifted(weight: 0, error: "a server deployment moves no weighted traffic")
+    }
+
+    /// An instance's revision once it succeeded; the group's once the deployment did.
+    public func recorded(_ event: DeploymentEvent, of spec: DeploymentSpec) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .targetEnded(let t, .succeeded):
+            record.instances[spec.targets[t].id] = spec.revision
+        case .ended(.succeeded, _, _):
+            record.lastSuccessful = spec.revision
+        default:
+            return
+        }
+        try? record.save(to: s3)
+    }
+}

@@ -1,0 +1,370 @@
+import CutoverAppSpec
+import CutoverAWS
+import CutoverCore
+import CutoverLocal
+import Foundation
+import LuaRuntime
+
+/// What the AWS cloud keeps for its server groups: their target groups, and where
+/// bundles go.
+final class AWSServerSettings {
+    /// Target group names or ARNs per deployment group (`load_balancer =`).
+    var targetGroups: [String: [String]] = [:]
+    /// The S3 bucket revisions travel through (`cloud:bucket "name"`, or CUTOVER_AWS_BUCKET).
+    var bucket: String?
+    /// Seconds between SSM and target health polls (CUTOVER_AWS_POLL, default 2).
+    var pollSeconds: Double = 2
+
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        bucket = environment["CUTOVER_AWS_BUCKET"].flatMap { $0.isEmpty ? nil : $0 }
+        if let poll = environment["CUTOVER_AWS_POLL"].flatMap(Double.init), poll > 0 { pollSeconds = poll }
+    }
+}
+
+/// Server deployment groups on AWS: EC2 instances found by tags or Auto Scaling group,
+/// deployed in place (or blue/green through a copy of the Auto Scaling group) by
+/// `AWSServerExecutor` over SSM, S3 and ELBv2.
+extension AWSCloudBinding {
+    /// The tag EC2 gives the instances an Auto Scaling group launched.
+    static let autoScalingGroupTag = "aws:autoscaling:groupName"
+
+    var ec2: EC2 { EC2(client) }
+    var autoScaling: AutoScaling { AutoScaling(client) }
+    var elbv2: ELBv2 { ELBv2(client) }
+    var s3: S3 { S3(client) }
+
+    /// CodeDeploy gives a group a UUID; ours is derived from the names, so it is stable
+    /// across runs (the instances' layout and the S3 record are keyed by it).
+    func serverGroupID(_ name: String) -> String {
+        let application = groups[name]?.group.application.name ?? name
+        return "dg-" + (application + "-" + name).map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
+    }
+
+    /// Running instances as deployment targets (their Auto Scaling group from EC2's
+    /// tag, their revision from the group's record), in launch order.
+    func runningInstances(_ record: RevisionRecord?) throws -> [TargetDescription] {
+        try ec2.describeInstances(filters: [EC2.Filter("instance-state-name", ["running"])])
+            .sorted { ($0.launchTime ?? .distantPast, $0.id) < ($1.launchTime ?? .distantPast, $1.id) }
+            .map { TargetDescription(id: $0.id, tags: $0.tags, autoScalingGroup: $0.tags[Self.autoScalingGroupTag],
+                                     revision: record?.instances[$0.id]) }
+    }
+
+    func serverTargetIDs(of name: String) -> [String] {
+        guard let g = groups[name]?.group, let all = try? runningInstances(nil) else { return [] }
+        return g.selection.select(from: all).map(\.id)
+    }
+
+    func serverBucket() throws -> String {
+        guard let bucket = servers.bucket else {
+            throw LuaArgumentError(2, "server deployments on AWS carry the revision through S3: name a bucket first with "
+                                   + "cloud:bucket \"name\" (or set CUTOVER_AWS_BUCKET)")
+        }
+        return bucket
+    }
+
+    /// The ARNs of a group's target groups (names are looked up; ARNs kept).
+    func targetGroupARNs(_ names: [String]) throws -> [String] {
+        let byName = names.filter { !$0.hasPrefix("arn:") }
+        var arns = names.filter { $0.hasPrefix("arn:") }
+        if !byName.isEmpty {
+            do {
+                arns += try elbv2.describeTargetGroups(names: byName).map(\.arn)
+            } catch {
+                throw LuaArgumentError(2, "ELASTIC_LOAD_BALANCING_INVALID: \(error)")
+            }
+        }
+        return arns
+    }
+
+    /// The revision as a directory (an archive is unpacked into a temporary one, removed
+    /// by the caller) and its server appspec.
+    func serverRevision(_ revision: String) throws -> (path: String, directory: String, temporary: String?, appSpec: ServerAppSpec) {
+        let expanded = (revision as NSString).expandingTildeInPath
+        let path = ((expanded.hasPrefix("/") ? expanded : FileManager.default.currentDirectoryPath + "/" + expanded) as NSString)
+            .standardizingPath
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw LuaArgumentError(2, "revision \(revision): no such directory or archive (REVISION_MISSING)")
+        }
+        var directory = path
+        var temporary: String?
+        if !isDirectory.boolValue {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cutover-revision-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            do {
+                try RevisionBundle.unpack(path, into: dir)
+            } catch {
+                try? FileManager.default.removeItem(atPath: dir)
+                throw LuaArgumentError(2, "INVALID_REVISION: \(error)")
+            }
+            (directory, temporary) = (dir, dir)
+        }
+        guard let name = ["appspec.yml", "appspec.yaml"].first(where: { FileManager.default.fileExists(atPath: directory + "/" + $0) }),
+              let text = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) else {
+            if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+            throw LuaArgumentError(2, "INVALID_REVISION: revision \(revision) has no appspec.yml at its root")
+        }
+        switch Result(catching: { () throws(AppSpecError) in try AppSpecParser.parse(text: text, file: path + "/" + name) }) {
+        case .success(.server(let appSpec)):
+            return (path, directory, temporary, appSpec)
+        case .success:
+            if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+            throw LuaArgumentError(2, "INVALID_REVISION: \(path)/\(name) is not a server appspec")
+        case .failure(let error):
+            if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+            throw LuaArgumentError(2, "INVALID_REVISION: \(error)")
+        }
+    }
+
+    // MARK: - Starting
+
+    /// A server deployment: in place on the group's instances, or blue/green.
+    func startServer(_ group: DeploymentGroup, revision: String, configuration: DeploymentConfiguration?, policy: String?,
+                     ignoreApplicationStopFailures: Bool, creator: DeploymentCreator, rollbackOf: String?,
+                     only: Set<String>?) throws -> DeploymentBinding {
+        let bucket = try serverBucket()
+        let (path, directory, temporary, appSpec) = try serverRevision(revision)
+        defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+        let groupID = serverGroupID(group.name)
+        let record = try aws { try RevisionRecord.load(bucket: bucket, groupID: groupID, from: s3) }
+        var tgNames = servers.targetGroups[group.name] ?? []
+        if group.loadBalanced && tgNames.isEmpty, let asg = group.selection.autoScalingGroups.first,
+           let source = try? autoScaling.group(named: asg) {
+            tgNames = source.settings.targetGroupARNs
+        }
+        if group.loadBalanced && tgNames.isEmpty {
+            throw LuaArgumentError(2, "MISSING_ELB_INFORMATION: group \(group.name) is load-balanced but names no target group "
+                                   + "(load_balancer = \"target-group-name\")")
+        }
+        let targetGroups = try targetGroupARNs(tgNames)
+        let deploymentID = nextDeploymentID()
+        var targets: [TargetDescription]
+        var blueGreen: BlueGreenOptions?
+        var copy: String?
+        if let options = group.blueGreen {
+            (targets, blueGreen, copy) = try blueGreenTargets(group, options, deploymentID: deploymentID, record: record,
+                                                              creator: creator, rollbackOf: rollbackOf)
+        } else {
+            targets = group.selection.select(from: try aws { try runningInstances(record) }).filter { only?.contains($0.id) ?? true }
+        }
+        guard !targets.isEmpty else {
+            throw LuaArgumentError(2, "NO_INSTANCES: no running instance matches the targets of \(group.name)")
+        }
+        let bundle = RevisionBundle(bucket: bucket, key: RevisionBundle.key(groupID: groupID, deploymentID: deploymentID))
+        do {
+            try bundle.upload(directory: directory, with: s3)
+        } catch {
+            if let copy { try? autoScaling.deleteGroup(named: copy, force: true) }
+            throw LuaArgumentError(2, "the revision could not be stored in s3://\(bucket)/\(bundle.key): \(error)")
+        }
+        let spec = DeploymentSpec(
+            // The revision's name is its absolute path: a rollback from a later run finds it.
+            id: deploymentID, application: group.application.name, group: group.name, platform: .server, revision: path,
+            lastSuccessfulRevision: groups[group.name]?.lastSuccessfulRevision ?? record.lastSuccessful,
+            configuration: configuration ?? group.configuration, targets: targets,
+            loadBalanced: group.loadBalanced || blueGreen != nil, ignoreApplicationStopFailures: ignoreApplicationStopFailures,
+            alarms: group.alarms, autoRollback: group.autoRollback, creator: creator, rollbackOf: rollbackOf, policy: policy,
+            blueGreen: blueGreen)
+        let executor = AWSServerExecutor(client: client, appSpec: appSpec, bundle: bundle, groupID: groupID,
+                                         targetGroupARNs: targetGroups, record: record)
+        executor.pollInterval = .milliseconds(Int64(servers.pollSeconds * 1000))
+        let deployment = LiveDeployment(spec: spec, executor: executor)
+        if blueGreen != nil {
+            let client = self.client
+            let sources = group.selection.autoScalingGroups
+            deployment.blueGreenRunner = { command in
+                Self.carryOutBlueGreen(command, spec: spec, client: client, sourceGroups: sources, targetGroups: targetGroups)
+            }
+        }
+        let binding = track(deployment)
+        // After a blue/green success through a copy, the group deploys to the copy.
+        if let copy, blueGreen?.rollingBack == false {
+            let tracked = deployment.observer
+            deployment.observer = { [unowned self] d, recorded in
+                tracked?(d, recorded)
+                if case .ended(.succeeded, _, _) = recorded.event { groups[d.spec.group]?.group.selection.autoScalingGroups = [copy] }
+            }
+        }
+        return binding
+    }
+
+    /// Blue/green targets: the replacements (a copy of the group's Auto Scaling group,
+    /// or instances found by the green targets) then the originals; a rollback's are
+    /// the rolled-back deployment's that are still running.
+    func blueGreenTargets(_ group: DeploymentGroup, _ options: BlueGreenGroupOptions, deploymentID: String, record: RevisionRecord,
+                          creator: DeploymentCreator, rollbackOf: String?) throws -> ([TargetDescription], BlueGreenOptions, String?) {
+        let all = try aws { try runningInstances(record) }
+        if creator == .codeDeployRollback, let original = rollbackOf.flatMap({ handles[$0]?.run.spec }), original.blueGreen != nil {
+            switch Result(catching: { () throws(CoreError) in try original.blueGreenRollback(alive: Set(all.map(\.id))) }) {
+            case .success(let (targets, options)): return (targets, options, nil)
+            case .failure(let error): throw LuaArgumentError(2, error.description)
+            }
+        }
+        let originals = group.selection.select(from: all)
+        var replacements: [TargetDescription]
+        var copyName: String?
+        switch options.greenFleet {
+        case .copyAutoScalingGroup:
+            guard let sourceName = group.selection.autoScalingGroups.first else {
+                throw LuaArgumentError(2, "AUTO_SCALING_CONFIGURATION: the group has no Auto Scaling group to copy")
+            }
+            guard let source = try aws({ try autoScaling.group(named: sourceName) }) else {
+                throw LuaArgumentError(2, "AUTO_SCALING_CONFIGURATION: no Auto Scaling group named \(sourceName)")
+            }
+            let name = "CodeDeploy_\(group.name)_\(deploymentID)"
+            let capacity = max(1, source.instances.filter(\.isInService).count)
+            // The copy joins the target groups at AllowTraffic (instance by instance),
+            // not at launch: its instances take no traffic before they are installed.
+            try aws {
+                try autoScaling.copyGroup(from: source, named: name) {
+                    $0.targetGroupARNs = []
+                    $0.desiredCapacity = capacity
+                    $0.minSize = min($0.minSize, capacity)
+                    $0.maxSize = max($0.maxSize, capacity)
+                }
+            }
+            let launched = try waitForInService(name, count: capacity)
+            replacements = try aws { try runningInstances(record) }.filter { launched.contains($0.id) }
+            guard !replacements.isEmpty else {
+                try? autoScaling.deleteGroup(named: name, force: true)
+                throw LuaArgumentError(2, "NO_INSTANCES: the copy of \(sourceName) launched no instance")
+            }
+            copyName = name
+        case .discover(let selection):
+            let originalIDs = Set(originals.map(\.id))
+            replacements = selection.select(from: all).filter { !originalIDs.contains($0.id) }
+            guard !replacements.isEmpty else {
+                throw LuaArgumentError(2, "NO_INSTANCES: no running instance matches the replacement targets of \(group.name)")
+            }
+        }
+        return (replacements + originals,
+                BlueGreenOptions(replacementCount: replacements.count, readyWaitSeconds: options.readyWaitSeconds,
+                                 terminationWaitSeconds: options.terminationWaitSeconds, keepOriginals: options.keepOriginals),
+                copyName)
+    }
+
+    /// Waits (up to 10 minutes) until `count` instances of the group are InService;
+    /// their ids.
+    func waitForInService(_ name: String, count: Int) throws -> Set<String> {
+        let deadline = Date().addingTimeInterval(600)
+        while true {
+            let group = try aws { try autoScaling.group(named: name) }
+            let ready = Set((group?.instances ?? []).filter(\.isInService).map(\.id))
+            if ready.count >= count { return ready }
+            guard Date() < deadline else {
+                throw LuaArgumentError(2, "AUTO_SCALING_CONFIGURATION: \(name) has \(ready.count) of \(count) instances in service after 10 minutes")
+            }
+            Thread.sleep(forTimeInterval: servers.pollSeconds)
+        }
+    }
+
+    /// Terminates the originals (their Auto Scaling group is deleted with them;
+    /// `keep_original` leaves them running, out of the target groups and detached from
+    /// them) and lets the copy launch into the target groups; or discards the
+    /// replacements (a copy made for the deployment is deleted; discovered instances
+    /// are left running, out of the target groups).
+    static func carryOutBlueGreen(_ command: EngineCommand, spec: DeploymentSpec, client: AWSClient, sourceGroups: [String],
+                                  targetGroups: [String]) -> EngineInput {
+        guard let options = spec.blueGreen else { return .timer }
+        let autoScaling = AutoScaling(client)
+        let replacements = Array(spec.targets.prefix(options.replacementCount))
+        let originals = Array(spec.targets.dropFirst(options.replacementCount))
+        // Gone already counts as removed (a resumed deployment asks again).
+        func deleteGroup(_ name: String) throws {
+            switch Result(catching: { try autoScaling.deleteGroup(named: name, force: true) }) {
+            case .success: break
+            case .failure(let error as AWSError) where error.code == "ValidationError" && error.message.contains("not found"): break
+            case .failure(let error): throw error
+            }
+        }
+        switch command {
+        case .discardReplacement:
+            let copies = Set(replacements.compactMap(\.autoScalingGroup).filter { $0.hasPrefix("CodeDeploy_") })
+            do {
+                for copy in copies.sorted() { try deleteGroup(copy) }
+                let kept = replacements.filter { !($0.autoScalingGroup?.hasPrefix("CodeDeploy_") ?? false) }.count
+                return .replacementDiscarded(message: (copies.sorted().map { "\($0) deleted" } + (kept > 0 ? ["\(kept) discovered replacement(s) left running"] : []))
+                    .joined(separator: "; "), error: nil)
+            } catch {
+                return .replacementDiscarded(message: "", error: "\(error)")
+            }
+        case .terminateOriginal:
+            do {
+                for copy in Set(replacements.compactMap(\.autoScalingGroup)).sorted() where copy.hasPrefix("CodeDeploy_") {
+                    try autoScaling.attachTargetGroups(targetGroups, to: copy)
+                }
+                let asgs = Set(originals.compactMap(\.autoScalingGroup)).sorted()
+                for asg in asgs {
+                    if options.keepOriginals { try autoScaling.detachTargetGroups(targetGroups, from: asg) } else { try deleteGroup(asg) }
+                }
+                let loose = originals.filter { $0.autoScalingGroup == nil }.map(\.id)
+                if !options.keepOriginals && !loose.isEmpty { try EC2(client).terminateInstances(ids: loose) }
+                return .originalTerminated(error: nil)
+            } catch {
+                return .originalTerminated(error: "\(error)")
+            }
+        default:
+            return .timer
+        }
+    }
+
+    // MARK: - Lua
+
+    static func registerServers(_ t: LuaTypeBuilder<AWSCloudBinding>) {
+        t.method("bucket") { cloud, stack in
+            // cloud:bucket "name": revisions go through this bucket; cloud:bucket() says which.
+            if stack.top >= 2 { cloud.servers.bucket = try stack.checkString(2) }
+            stack.push(cloud.servers.bucket.map(LuaValue.string) ?? .nil)
+            return 1
+        }
+        t.method("instances") { cloud, stack in
+            // cloud:instances{ tags = { env = "prod" }, asg = "web", state = "running" }
+            //   → { { id =, state =, private_ip =, tags = {…}, asg = }, … }
+            var filters: [EC2.Filter] = []
+            if stack.top >= 2 {
+                let f = try Fields(stack, 2)
+                try f.rejectUnknown(["tags", "asg", "state"], function: "instances")
+                for (key, value) in (try f.stringMap("tags") ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    filters.append(EC2.Filter("tag:\(key)", [value]))
+                }
+                if let asg = try f.string("asg") { filters.append(EC2.Filter("tag:\(autoScalingGroupTag)", [asg])) }
+                if let state = try f.string("state") { filters.append(EC2.Filter("instance-state-name", [state])) }
+            }
+            let instances = try cloud.aws { try cloud.ec2.describeInstances(filters: filters) }
+                .sorted { ($0.launchTime ?? .distantPast, $0.id) < ($1.launchTime ?? .distantPast, $1.id) }
+            stack.push(table: LuaTable(array: instances.map { i in
+                var row: LuaTable = ["id": .string(i.id), "state": .string(i.state), "tags": .table(LuaTable(strings: i.tags))]
+                if let ip = i.privateIP { row["private_ip"] = .string(ip) }
+                if let asg = i.tags[autoScalingGroupTag] { row["asg"] = .string(asg) }
+                return .table(row)
+            }))
+            return 1
+        }
+        t.method("target_health") { cloud, stack in
+            // cloud:target_health "name-or-arn" → { { id =, port =, state =, reason = }, … }
+            let name = try stack.checkString(2)
+            let arn = try cloud.targetGroupARNs([name]).first ?? name
+            let health = try cloud.aws { try cloud.elbv2.describeTargetHealth(of: arn) }
+            stack.push(table: LuaTable(array: health.sorted { $0.target.id < $1.target.id }.map { h in
+                var row: LuaTable = ["id": .string(h.target.id), "state": .string(h.state)]
+                if let port = h.target.port { row["port"] = .integer(Int64(port)) }
+                if let reason = h.reason { row["reason"] = .string(reason) }
+                return .table(row)
+            }))
+            return 1
+        }
+        t.method("asg") { cloud, stack in
+            // cloud:asg "name" → { name =, desired =, instances = { { id =, state = }, … } }, or nil
+            let name = try stack.checkString(2)
+            guard let group = try cloud.aws({ try cloud.autoScaling.group(named: name) }) else {
+                stack.push(LuaValue.nil)
+                return 1
+            }
+            stack.push(table: ["name": .string(name), "desired": .integer(Int64(group.settings.desiredCapacity ?? 0)),
+                               "instances": .table(LuaTable(array: group.instances.map {
+                                   .table(["id": .string($0.id), "state": .string($0.lifecycleState)])
+                               }))])
+            return 1
+        }
+    }
+}

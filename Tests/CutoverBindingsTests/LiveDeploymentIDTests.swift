@@ -1,0 +1,25 @@
+@testable import CutoverBindings
+import Foundation
+import Testing
+
+@Suite struct LiveDeploymentIDTests {
+    /// Ten thousand ids made in one second are all different: two processes started in
+    /// the same second no longer share S3 keys or history rows.
+    @Test func idsOfOneSecondDiffer() {
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        let ids = (0..<10_000).map { _ in LiveDeploymentID.make(provider: "A", now: now) }
+        #expect(Set(ids).count == ids.count)
+        for id in ids.prefix(50) {
+            #expect(id.hasPrefix("d-A" + String(1_795_000_000, radix: 36).uppercased().suffix(5)))
+            #expect(id.count == 13)
+            #expect(id.dropFirst(2).allSatisfy { $0.isUppercase || $0.isNumber })
+        }
+    }
+
+    /// Later seconds sort later (within the five base-36 digits' 700-day cycle).
+    @Test func laterSecondsSortLater() {
+        let a = LiveDeploymentID.make(provider: "L", now: Date(timeIntervalSince1970: 1_795_000_000))
+        let b = LiveDeploymentID.make(provider: "L", now: Date(timeIntervalSince1970: 1_795_000_001))
+        #expect(a.prefix(8) < b.prefix(8))
+    }
+}
