@@ -50,7 +50,11 @@ extension AWSCloudBinding {
     }
 
     func serverTargetIDs(of name: String) -> [String] {
-        guard let g = groups[name]?.group, let all = try? runningInstances(nil) else { return [] }
+        guard var g = groups[name]?.group, let all = try? runningInstances(nil) else { return [] }
+        if let bucket = servers.bucket, !g.selection.autoScalingGroups.isEmpty,
+           let record = try? RevisionRecord.load(bucket: bucket, groupID: serverGroupID(name), from: s3) {
+            g.selection.autoScalingGroups = g.selection.autoScalingGroups.map(record.currentGroup)
+        }
         return g.selection.select(from: all).map(\.id)
     }
 
@@ -119,14 +123,21 @@ extension AWSCloudBinding {
     // MARK: - Starting
 
     /// A server deployment: in place on the group's instances, or blue/green.
-    func startServer(_ group: DeploymentGroup, revision: String, configuration: DeploymentConfiguration?, policy: String?,
+    func startServer(_ named: DeploymentGroup, revision: String, configuration: DeploymentConfiguration?, policy: String?,
                      ignoreApplicationStopFailures: Bool, creator: DeploymentCreator, rollbackOf: String?,
                      only: Set<String>?) throws -> DeploymentBinding {
         let bucket = try serverBucket()
-        let (path, directory, temporary, appSpec) = try serverRevision(revision)
+        // A blue/green rollback installs nothing: the originals go back as they are, and
+        // their traffic hooks run from what they last installed (AWSServerExecutor).
+        let blueGreenRollback = creator == .codeDeployRollback && rollbackOf.flatMap({ handles[$0]?.run.spec.blueGreen }) != nil
+        let (path, directory, temporary, appSpec) = blueGreenRollback
+            ? (revision, "", nil, ServerAppSpec(os: .linux)) : try serverRevision(revision)
         defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
-        let groupID = serverGroupID(group.name)
+        let groupID = serverGroupID(named.name)
         let record = try aws { try RevisionRecord.load(bucket: bucket, groupID: groupID, from: s3) }
+        // Auto Scaling groups an earlier blue/green replaced stand for their copies.
+        var group = named
+        group.selection.autoScalingGroups = group.selection.autoScalingGroups.map(record.currentGroup)
         var tgNames = servers.targetGroups[group.name] ?? []
         if group.loadBalanced && tgNames.isEmpty, let asg = group.selection.autoScalingGroups.first,
            let source = try? autoScaling.group(named: asg) {
@@ -152,7 +163,7 @@ extension AWSCloudBinding {
         }
         let bundle = RevisionBundle(bucket: bucket, key: RevisionBundle.key(groupID: groupID, deploymentID: deploymentID))
         do {
-            try bundle.upload(directory: directory, with: s3)
+            if !blueGreenRollback { try bundle.upload(directory: directory, with: s3) }
         } catch {
             if let copy { try? autoScaling.deleteGroup(named: copy, force: true) }
             throw LuaArgumentError(2, "the revision could not be stored in s3://\(bucket)/\(bundle.key): \(error)")
@@ -168,6 +179,7 @@ extension AWSCloudBinding {
         let executor = AWSServerExecutor(client: client, appSpec: appSpec, bundle: bundle, groupID: groupID,
                                          targetGroupARNs: targetGroups, record: record)
         executor.pollInterval = .milliseconds(Int64(servers.pollSeconds * 1000))
+        if let copy, let source = group.selection.autoScalingGroups.first { executor.replacingGroup = (source, copy) }
         let deployment = LiveDeployment(spec: spec, executor: executor)
         if blueGreen != nil {
             let client = self.client
@@ -223,7 +235,16 @@ extension AWSCloudBinding {
                     $0.maxSize = max($0.maxSize, capacity)
                 }
             }
-            let launched = try waitForInService(name, count: capacity)
+            let launched: Set<String>
+            do {
+                launched = try waitForInService(name, count: capacity)
+            } catch {
+                // Not left behind half-made: the copy goes, or the error says it stays.
+                if case .failure(let deleting) = Result(catching: { try autoScaling.deleteGroup(named: name, force: true) }) {
+                    throw LuaArgumentError(2, "\(error); the copy \(name) could not be deleted and remains: \(deleting)")
+                }
+                throw error
+            }
             replacements = try aws { try runningInstances(record) }.filter { launched.contains($0.id) }
             guard !replacements.isEmpty else {
                 try? autoScaling.deleteGroup(named: name, force: true)

@@ -164,15 +164,23 @@ final class AWSCloudBinding: LiveCloud {
             run.live?(run, recorded)
             if case .ended(let status, _, _) = recorded.event {
                 self.groups[d.spec.group]?.active = nil
-                if status == .succeeded { self.groups[d.spec.group]?.lastSuccessfulRevision = d.spec.revision }
+                if status == .succeeded, d.spec.namesRevision { self.groups[d.spec.group]?.lastSuccessfulRevision = d.spec.revision }
             }
         }
         return binding
     }
 
     private func runHook(_ d: LiveDeployment, _ t: Int, _ event: LifecycleEvent) -> (LifecycleEventStatus, LifecycleErrorCode, String)? {
-        guard let group = groupBindings[d.spec.group], group.hooks[event] != nil, let stack = currentStack,
-              let traffic = d.spec.traffic else { return nil }
+        guard let group = groupBindings[d.spec.group], group.hooks[event] != nil, let stack = currentStack else { return nil }
+        guard let traffic = d.spec.traffic else {
+            // A server group's Lua hook runs here, in place of the instance's scripts for
+            // the event (as on the local cloud); the instance is named in the context.
+            let target = d.spec.targets[t]
+            var targetTable: LuaTable = ["id": .string(target.id)]
+            if let asg = target.autoScalingGroup { targetTable["asg"] = .string(asg) }
+            return group.runHook(event, context: ["event": .string(event.rawValue), "deployment": .string(d.spec.id),
+                                                  "revision": .string(d.spec.revision), "target": .table(targetTable)], on: stack)
+        }
         if d.spec.creator == .codeDeployRollback { return (.skipped, .success, "a rollback runs no hooks") }
         let context: LuaTable = ["event": .string(event.rawValue), "deployment": .string(d.spec.id),
                                  "revision": .string(d.spec.revision), "target": .table(["id": .string(d.spec.targets[t].id)]),

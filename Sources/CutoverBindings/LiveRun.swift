@@ -21,6 +21,7 @@ final class LiveRun: DeploymentRun {
     let cloud: LiveCloud
     let deployment: LiveDeployment
     private(set) var rollbackRun: LiveRun?
+    private var rollbackFailureSaid = false
     /// The CodeDeployAutoUpdate deployment of hosts launched while this one ran.
     private(set) var followUpRun: LiveRun?
     var live: ((DeploymentRun, RecordedEvent) -> Void)?
@@ -56,14 +57,22 @@ final class LiveRun: DeploymentRun {
             followUp.run(on: stack, untilSeconds: nil)
         }
         // The engine asked for a rollback: a new deployment of the last good revision.
-        if let revision = deployment.rollbackRevision, rollbackRun == nil, state.isEnded,
-           let binding = try? cloud.start(group: spec.group, revision: revision, configuration: nil, policy: nil,
-                                          ignoreApplicationStopFailures: false, creator: .codeDeployRollback, rollbackOf: spec.id,
-                                          hooks: [:], only: nil),
-           let run = binding.run as? LiveRun {
-            rollbackRun = run
-            run.live = live
-            run.run(on: stack, untilSeconds: nil)
+        if let revision = deployment.rollbackRevision, rollbackRun == nil, !rollbackFailureSaid, state.isEnded {
+            switch Result(catching: { try cloud.start(group: spec.group, revision: revision, configuration: nil, policy: nil,
+                                                      ignoreApplicationStopFailures: false, creator: .codeDeployRollback,
+                                                      rollbackOf: spec.id, hooks: [:], only: nil) }) {
+            case .success(let binding):
+                if let run = binding.run as? LiveRun {
+                    rollbackRun = run
+                    run.live = live
+                    run.run(on: stack, untilSeconds: nil)
+                }
+            case .failure(let error):
+                // Not silently: what the deployment left is as it ended, and the user is told.
+                rollbackFailureSaid = true
+                let reason = (error as? LuaArgumentError)?.message ?? "\(error)"
+                FileHandle.standardError.write(Data("cutover: \(spec.id): the rollback could not start: \(reason); the deployment's changes remain as it left them\n".utf8))
+            }
         }
     }
 

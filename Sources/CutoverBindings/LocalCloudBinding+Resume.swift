@@ -94,7 +94,7 @@ extension LocalCloudBinding {
         }
         let binding = track(deployment, session: recorded.summary.session)
         // An end recorded just before the process died: its bookkeeping may not have happened.
-        if case .ended(.succeeded, _, _)? = recorded.events.last?.event {
+        if case .ended(.succeeded, _, _)? = recorded.events.last?.event, spec.namesRevision {
             groups[spec.group]?.active = nil
             groups[spec.group]?.lastSuccessfulRevision = spec.revision
             _ = try? client.send("PUT", "/v1/groups/\(context.groupID)", Control.GroupRecord(lastSuccessfulRevision: spec.revision),

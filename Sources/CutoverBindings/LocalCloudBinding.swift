@@ -203,7 +203,7 @@ final class LocalCloudBinding: LiveCloud {
             run.live?(run, recorded)
             if case .ended(let status, _, _) = recorded.event {
                 self.groups[d.spec.group]?.active = nil
-                if status == .succeeded {
+                if status == .succeeded, d.spec.namesRevision {
                     self.groups[d.spec.group]?.lastSuccessfulRevision = d.spec.revision
                     _ = try? self.client.send("PUT", "/v1/groups/\(self.groupID(d.spec.group))",
                                               Control.GroupRecord(lastSuccessfulRevision: d.spec.revision), as: Control.GroupRecord.self)

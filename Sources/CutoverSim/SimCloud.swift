@@ -200,7 +200,7 @@ public final class SimCloud {
                 return
             }
             groups[deployment.spec.group]?.activeDeployment = nil
-            if status == .succeeded {
+            if status == .succeeded, deployment.spec.namesRevision {
                 groups[deployment.spec.group]?.lastSuccessfulRevision = deployment.spec.revision
                 updateOutdatedInstances(after: deployment)
             }

@@ -166,8 +166,8 @@ struct AwsServerTests {
 
     /// The SSM stub: SendCommand records the command (its event and deployment read
     /// from the script) and answers Pending; GetCommandInvocation answers InProgress
-    /// once, then Success, or Failed for the second ValidateService (the second
-    /// deployment's) of the instances named on its command line, with a script's output.
+    /// once, then Success, or Failed for the Nth ValidateService (N, its first argument)
+    /// of the instances named on its command line (`*`: any), with a script's output.
     /// (Deployments are told apart by count, not id: two runs in one second may share one.)
     static let ssmStub = #"""
         import http.server, json, os, sys, threading, time, uuid, re
@@ -199,7 +199,7 @@ struct AwsServerTests {
                            "StandardOutputContent": event + " done\n", "StandardErrorContent": ""}
                     if polls[body["CommandId"]] == 1:
                         out.update(Status="InProgress", ResponseCode=-1, StandardOutputContent="")
-                    elif event == "ValidateService" and validation == 2 and instance in sys.argv[3:]:
+                    elif event == "ValidateService" and validation == int(sys.argv[1]) and (instance in sys.argv[3:] or "*" in sys.argv[3:]):
                         out.update(Status="Failed", ResponseCode=1, StandardOutputContent="not healthy after 10 s: connection refused\ncutover: ScriptFailed: scripts/validate.sh exited with status 1\n")
                 else:
                     self.send_response(400); self.end_headers(); return
@@ -215,28 +215,42 @@ struct AwsServerTests {
         server.serve_forever()
         """#
 
-    @Test func aFailingHookRollsTheDeploymentBack() throws {
-        let sandbox = try Sandbox()
-        let stubPath = try sandbox.write(Self.ssmStub, to: "ssm_stub.py")
-        let commandLog = sandbox.home + "/commands.jsonl"
+    /// Starts the SSM stub failing the `failing`th ValidateService on `instances`; the
+    /// process and its port.
+    static func startSSMStub(_ sandbox: Sandbox, failing: Int, on instances: [String], log: String) throws -> (Process, Int) {
+        let stubPath = try sandbox.write(ssmStub, to: "ssm_stub.py")
         let stub = Process()
         stub.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        stub.arguments = ["python3", stubPath, "0", commandLog, prod[0], prod[1]]
+        stub.arguments = ["python3", stubPath, String(failing), log] + instances
         let out = Pipe()
         stub.standardOutput = out
         try stub.run()
-        defer {
-            kill(stub.processIdentifier, SIGKILL)
-            var status: Int32 = 0
-            waitpid(stub.processIdentifier, &status, 0)
-        }
         var portLine = Data()
         while !portLine.contains(UInt8(ascii: "\n")) {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             portLine += chunk
         }
-        let port = try #require(Int(String(decoding: portLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        guard let port = Int(String(decoding: portLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            stop(stub)
+            throw StubError(description: "the SSM stub did not say its port")
+        }
+        return (stub, port)
+    }
+
+    static func stop(_ stub: Process) {
+        kill(stub.processIdentifier, SIGKILL)
+        var status: Int32 = 0
+        waitpid(stub.processIdentifier, &status, 0)
+    }
+
+    struct StubError: Error, CustomStringConvertible { var description: String }
+
+    @Test func aFailingHookRollsTheDeploymentBack() throws {
+        let sandbox = try Sandbox()
+        let commandLog = sandbox.home + "/commands.jsonl"
+        let (stub, port) = try Self.startSSMStub(sandbox, failing: 2, on: [prod[0], prod[1]], log: commandLog)
+        defer { Self.stop(stub) }
         let ssm = ["AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:\(port)"]
 
         let v1 = Self.root + "/examples/shop/v1"

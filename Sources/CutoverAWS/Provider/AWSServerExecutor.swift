@@ -41,6 +41,9 @@ public final class AWSServerExecutor: DeploymentExecutor, @unchecked Sendable {
     public var deliveryTimeoutSeconds = 600
     /// The waits' sleep: tests inject one that does not wait.
     public var sleep: @Sendable (Duration) -> Void = RetryPolicy.threadSleep
+    /// A blue/green deployment through a copy: the Auto Scaling group it replaces and
+    /// the copy, recorded as replaced when the deployment succeeds.
+    public var replacingGroup: (original: String, copy: String)?
     private let record: RevisionRecord
     private let lock = NSLock()
 
@@ -86,14 +89,17 @@ public final class AWSServerExecutor: DeploymentExecutor, @unchecked Sendable {
             return traffic(allow: true, instance: instance, result)
         default:
             // Events of the new revision without scripts are no-ops (the agent's
-            // IsCommandNoop); stop-type ones depend on what the instance had before.
-            if !event.usesLastSuccessfulRevision && (appSpec.hooks[event] ?? []).isEmpty {
+            // IsCommandNoop); stop-type ones depend on what the instance had before, and
+            // so do a blue/green rollback's, which installs nothing on the originals.
+            let fromLastInstall = event.usesLastSuccessfulRevision || spec.blueGreen?.rollingBack == true
+            if !fromLastInstall && (appSpec.hooks[event] ?? []).isEmpty {
                 return result(.succeeded, .success, "no scripts for \(event.rawValue)")
             }
             // SSM's limit covers every script of the event, as the agent's command timeout.
             let hooks = appSpec.hooks[event] ?? []
-            let timeout = event.usesLastSuccessfulRevision ? 3600 : hooks.reduce(0) { $0 + Int($1.timeout.components.seconds) }
-            return run(scripts.hookEvent(event, application: spec.application, groupName: spec.group), on: instance,
+            let timeout = fromLastInstall ? 3600 : hooks.reduce(0) { $0 + Int($1.timeout.components.seconds) }
+            return run(scripts.hookEvent(event, application: spec.application, groupName: spec.group,
+                                         fromLastInstall: fromLastInstall), on: instance,
                        timeout: max(60, timeout + 60), result)
         }
     }
@@ -221,10 +227,11 @@ public final class AWSServerExecutor: DeploymentExecutor, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         switch event {
-        case .targetEnded(let t, .succeeded):
+        case .targetEnded(let t, .succeeded) where spec.namesRevision:
             record.instances[spec.targets[t].id] = spec.revision
         case .ended(.succeeded, _, _):
-            record.lastSuccessful = spec.revision
+            if spec.namesRevision { record.lastSuccessful = spec.revision }
+            if let replacingGroup { record.replace(replacingGroup.original, with: replacingGroup.copy) }
         default:
             return
         }

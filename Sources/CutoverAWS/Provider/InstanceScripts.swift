@@ -123,14 +123,18 @@ public struct InstanceScripts: Sendable, Equatable {
     /// (ApplicationStop, Before/AfterBlockTraffic) take it from this deployment's
     /// archive when there is one, else from the group's last successful install on the
     /// instance, and are skipped (`cutover: Skipped:`) when there is none (§5.6).
-    public func hookEvent(_ event: LifecycleEvent, application: String, groupName: String) -> String {
+    /// `fromLastInstall`: the scripts come from the instance's last successful install
+    /// when this deployment put no revision there (stop-type events; a blue/green
+    /// rollback's events on the originals); without one the event is skipped.
+    public func hookEvent(_ event: LifecycleEvent, application: String, groupName: String,
+                          fromLastInstall: Bool? = nil) -> String {
         var s = """
             export LIFECYCLE_EVENT=\(quote(event.rawValue)) DEPLOYMENT_ID=\(quote(deploymentID)) APPLICATION_NAME=\(quote(application))
             export DEPLOYMENT_GROUP_NAME=\(quote(groupName)) DEPLOYMENT_GROUP_ID=\(quote(groupID))
             D=\(quote(deploymentDirectory))
 
             """
-        if event.usesLastSuccessfulRevision {
+        if fromLastInstall ?? event.usesLastSuccessfulRevision {
             s += "if [ ! -d \"$D/deployment-archive\" ]; then D=$(cat \(quote(lastSuccessfulInstallFile)) 2>/dev/null || true); fi\n"
             s += "if [ -z \"$D\" ] || [ ! -d \"$D/deployment-archive\" ]; then echo \"\(Self.markerPrefix)Skipped: no previous revision on this instance\"; exit 0; fi\n"
         }

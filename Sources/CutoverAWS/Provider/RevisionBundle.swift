@@ -71,6 +71,11 @@ public final class RevisionRecord: @unchecked Sendable {
     public let key: String
     public var lastSuccessful: String?
     public var instances: [String: String]
+    /// Auto Scaling groups a blue/green deployment replaced by its copy: the group's
+    /// targets name the original (`asg = { "web" }`), and from then on mean the copy, as
+    /// CodeDeploy updates a deployment group's Auto Scaling groups after a blue/green
+    /// success. Kept here so the next run, in another process, finds the copy.
+    public var replacedGroups: [String: String] = [:]
 
     public init(bucket: String, groupID: String, lastSuccessful: String? = nil, instances: [String: String] = [:]) {
         self.bucket = bucket
@@ -89,6 +94,9 @@ public final class RevisionRecord: @unchecked Sendable {
             for (id, value) in json?["instances"]?.object ?? [:] {
                 if let revision = value.string { record.instances[id] = revision }
             }
+            for (original, value) in json?["replaced_groups"]?.object ?? [:] {
+                if let copy = value.string { record.replacedGroups[original] = copy }
+            }
         case .failure(let error as AWSError) where error.code == "NoSuchKey" || error.status == 404:
             break
         case .failure(let error):
@@ -97,9 +105,25 @@ public final class RevisionRecord: @unchecked Sendable {
         return record
     }
 
+    /// The Auto Scaling group that stands for `name` now: the copy that replaced it, the
+    /// copy's copy, and so on.
+    public func currentGroup(_ name: String) -> String {
+        var name = name
+        var seen: Set<String> = [name]
+        while let next = replacedGroups[name], seen.insert(next).inserted { name = next }
+        return name
+    }
+
+    /// Records that `copy` replaced `original` (and whatever `original` stood for).
+    public func replace(_ original: String, with copy: String) {
+        for (from, to) in replacedGroups where to == original { replacedGroups[from] = copy }
+        replacedGroups[original] = copy
+    }
+
     public func save(to s3: S3) throws {
         var json: [String: JSON] = ["instances": .object(instances.mapValues(JSON.string))]
         if let lastSuccessful { json["last_successful"] = .string(lastSuccessful) }
+        if !replacedGroups.isEmpty { json["replaced_groups"] = .object(replacedGroups.mapValues(JSON.string)) }
         try s3.putObject(bucket: bucket, key: key, body: JSON.object(json).encoded(), contentType: "application/json")
     }
 }

@@ -3,6 +3,11 @@
 /// The deployment's targets are the replacement (green) instances first, then the
 /// originals (blue): `targets[0..<replacementCount]` are green.
 public struct BlueGreenOptions: Sendable, Equatable, Codable {
+    /// The revision a blue/green rollback names when the group had no last successful
+    /// one: whatever the original instances run (they are put back as they are). It is
+    /// not a revision to record as the group's last successful one.
+    public static let originalsRevision = "(what the original instances run)"
+
     public var replacementCount: Int
     /// nil: reroute as soon as the replacements are installed (CONTINUE_DEPLOYMENT);
     /// else wait this long, status Ready, for `continueDeployment`, then stop

@@ -320,6 +320,13 @@ public struct DeploymentEngine: Sendable {
             emit(.rollbackUnavailable(message: "a rollback is not rolled back"))
         } else if spec.blueGreen != nil && !state.rerouted {
             emit(.rollbackUnavailable(message: "traffic never left the original instances; the replacements were discarded"))
+        } else if spec.blueGreen != nil {
+            // Traffic left the originals: the rollback puts it back on them. They keep
+            // what they run, so there is nothing to install, and a group whose originals
+            // were set up by other means (no last successful revision) is rolled back too.
+            let revision = spec.lastSuccessfulRevision ?? BlueGreenOptions.originalsRevision
+            emit(.rollbackRequested(revision: revision))
+            commands.append(.startRollback(revision: revision))
         } else if let traffic = spec.traffic {
             // Lambda and ECS roll back to the version that had the traffic (reference §9.1).
             emit(.rollbackRequested(revision: traffic.currentVersion))

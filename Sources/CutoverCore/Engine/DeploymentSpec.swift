@@ -73,6 +73,10 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
 
     /// Lambda and ECS deployments move traffic instead of deploying in batches.
     public var shiftsTraffic: Bool { platform != .server }
+
+    /// Whether `revision` names a revision the group can record as its last successful
+    /// one (a blue/green rollback of originals set up by other means names none).
+    public var namesRevision: Bool { revision != BlueGreenOptions.originalsRevision }
 }
 
 /// What a Lambda or ECS deployment moves traffic between (reference §12, §13).

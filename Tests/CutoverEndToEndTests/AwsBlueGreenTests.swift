@@ -1,0 +1,174 @@
+import Foundation
+import MotoHarness
+import Testing
+
+/// Blue/green of an EC2 Auto Scaling group on AWS from the built binary
+/// (`examples/aws-asg-blue-green.lua`): the group copied from its launch template, the
+/// revision installed on the copy through SSM, the copy registered in the target group
+/// and the originals deregistered, the original group deleted after the termination
+/// wait, or, on an alarm or a failure, traffic back on the originals and the copy
+/// deleted. The Auto Scaling group (3 instances from a launch template, in target group
+/// shop-web), the bucket and an alarm are made in moto with boto3 first.
+///
+/// moto launches an Auto Scaling group's instances at once, InService, and runs no SSM
+/// command (every one says Success, moto.md §4.7): the failure before the reroute goes
+/// to the SSM stub of `AwsServerTests` through AWS_ENDPOINT_URL_SSM.
+@Suite(.motoServer, .serialized, .timeLimit(.minutes(5)))
+struct AwsBlueGreenTests {
+    private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let example = root + "/examples/aws-asg-blue-green.lua"
+    let moto: MotoServer
+    /// The original group's instances.
+    let originals: [String]
+
+    init() throws {
+        moto = try #require(MotoServer.current)
+        try moto.reset()
+        let out = try AwsServerTests.python(moto, """
+            import boto3, json
+            kw = dict(endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+            ec2, elb, s3, asg, cw = [boto3.client(n, **kw) for n in ("ec2", "elbv2", "s3", "autoscaling", "cloudwatch")]
+            vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+            subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+            tg = elb.create_target_group(Name="shop-web", Protocol="HTTP", Port=8080, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+            ec2.create_launch_template(LaunchTemplateName="shop", LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"})
+            asg.create_auto_scaling_group(AutoScalingGroupName="shop-asg", LaunchTemplate={"LaunchTemplateName": "shop", "Version": "$Latest"},
+                                          MinSize=1, MaxSize=6, DesiredCapacity=3, TargetGroupARNs=[tg], VPCZoneIdentifier=subnet)
+            s3.create_bucket(Bucket="cutover-revisions")
+            cw.put_metric_alarm(AlarmName="shop-5xx", Namespace="AWS/ApplicationELB", MetricName="HTTPCode_Target_5XX_Count",
+                                Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
+                                ComparisonOperator="GreaterThanOrEqualToThreshold")
+            print(json.dumps([i["InstanceId"] for i in asg.describe_auto_scaling_groups()["AutoScalingGroups"][0]["Instances"]]))
+            """)
+        originals = try JSONDecoder().decode([String].self, from: Data(out.utf8)).sorted()
+    }
+
+    /// The example with `arguments` (an empty one takes its default).
+    func example(_ arguments: [String], extra: [String: String] = [:]) throws -> Pipes.Output {
+        let sandbox = try Sandbox()
+        var invocation = try sandbox.cutover(["--provider", "aws", Self.example] + arguments)
+        invocation.environment.merge(moto.environment) { $1 }
+        invocation.environment["CUTOVER_AWS_POLL"] = "0.05"
+        invocation.environment.merge(extra) { $1 }
+        return try Pipes.run(invocation, timeout: .seconds(180))
+    }
+
+    /// What moto has now: Auto Scaling groups and their in-service instances, the
+    /// healthy targets of shop-web, running instances, and the group's S3 record.
+    struct World: Decodable {
+        var groups: [String: [String]]
+        var healthy: [String]
+        var running: [String]
+        var record: [String: JSONValue]?
+    }
+
+    enum JSONValue: Decodable, Equatable {
+        case string(String), object([String: JSONValue]), other
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let s = try? c.decode(String.self) { self = .string(s) } else if let o = try? c.decode([String: JSONValue].self) {
+                self = .object(o)
+            } else { self = .other }
+        }
+    }
+
+    func world() throws -> World {
+        let out = try AwsServerTests.python(moto, """
+            import boto3, json
+            kw = dict(endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+            ec2, elb, s3, asg = [boto3.client(n, **kw) for n in ("ec2", "elbv2", "s3", "autoscaling")]
+            tg = elb.describe_target_groups(Names=["shop-web"])["TargetGroups"][0]["TargetGroupArn"]
+            groups = {g["AutoScalingGroupName"]: sorted(i["InstanceId"] for i in g["Instances"] if i["LifecycleState"] == "InService")
+                      for g in asg.describe_auto_scaling_groups()["AutoScalingGroups"]}
+            running = sorted(i["InstanceId"] for r in ec2.describe_instances(Filters=[{"Name": "instance-state-name", "Values": ["running"]}])["Reservations"] for i in r["Instances"])
+            # moto keeps terminated instances registered and "healthy" (moto.md §4.2): count running ones only.
+            healthy = sorted(h["Target"]["Id"] for h in elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
+                             if h["TargetHealth"]["State"] == "healthy" and h["Target"]["Id"] in running)
+            keys = [o["Key"] for o in s3.list_objects_v2(Bucket="cutover-revisions").get("Contents", []) if o["Key"].endswith("revisions.json")]
+            record = json.loads(s3.get_object(Bucket="cutover-revisions", Key=keys[0])["Body"].read()) if keys else None
+            print(json.dumps({"groups": groups, "healthy": healthy, "running": running, "record": record}))
+            """)
+        return try JSONDecoder().decode(World.self, from: Data(out.utf8))
+    }
+
+    /// The copy's name from the example's "after:" line.
+    static func group(after output: String) -> String? {
+        output.split(separator: "\n").first { $0.hasPrefix("after: ") }?.split(separator: " ").last.map(String.init)
+    }
+
+    @Test func theCopyTakesOverAndTheNextRunDeploysToIt() throws {
+        let v1 = Self.root + "/examples/shop/v1"
+        let first = try example(["", "", "", v1, "", "1s"])
+        #expect(first.status == 0, "\(first)\n\(moto.logTail())")
+        #expect(first.stdout.contains("before: 3 instance(s) in shop-asg"), "\(first)")
+        let copy = try #require(Self.group(after: first.stdout), "\(first)")
+        #expect(copy.hasPrefix("CodeDeploy_web-bg_d-A"), "\(first)")
+        var now = try world()
+        // The original group is gone with its instances; the copy serves, alone.
+        #expect(now.groups.keys.sorted() == [copy], "\(now.groups)")
+        let replacements = now.groups[copy] ?? []
+        #expect(replacements.count == 3 && Set(replacements).isDisjoint(with: originals), "\(replacements)")
+        #expect(now.healthy == replacements, "\(now)")
+        #expect(Set(now.running).isDisjoint(with: originals), "\(now.running)")
+        #expect(now.record?["replaced_groups"] == .object(["shop-asg": .string(copy)]), "\(String(describing: now.record))")
+        // Replacement then original in the live view: traffic is allowed on the copy
+        // before the originals are blocked, and the originals wait out the termination wait.
+        let out = first.stdout
+        let allowed = try #require(out.range(of: "AllowTraffic ✓"))
+        let blocked = try #require(out.range(of: "BlockTraffic ✓"))
+        #expect(allowed.lowerBound < blocked.lowerBound)
+        #expect(out.contains("keeping the original instances until"), "\(out)")
+
+        // A second run (another process) finds the copy through the record, and replaces it.
+        let second = try example(["", "", "", Self.root + "/examples/shop/v2", "", "0s"])
+        #expect(second.status == 0, "\(second)")
+        #expect(second.stdout.contains("before: 3 instance(s) in \(copy)"), "\(second)")
+        let next = try #require(Self.group(after: second.stdout))
+        #expect(next != copy && next.hasPrefix("CodeDeploy_web-bg_d-A"))
+        now = try world()
+        #expect(now.groups.keys.sorted() == [next], "\(now.groups)")
+        #expect(now.healthy == now.groups[next], "\(now)")
+        #expect(now.record?["replaced_groups"] == .object(["shop-asg": .string(next), copy: .string(next)]),
+                "\(String(describing: now.record))")
+        #expect(now.record?["last_successful"].map { if case .string(let s) = $0 { s.hasSuffix("/examples/shop/v2") } else { false } } == true)
+    }
+
+    /// A Lua hook sets the alarm once the copy takes traffic: the deployment stops during
+    /// the termination wait, a rollback puts the originals back in the target group and
+    /// deletes the copy. The originals were not set up by Cutover (no last successful
+    /// revision): they go back as they are.
+    @Test func anAlarmAfterTheRerouteRollsBackToTheOriginals() throws {
+        let run = try example(["", "", "", "", "shop-5xx", "60s", "drill"])
+        #expect(run.status == 0, "\(run)\n\(moto.logTail())")
+        #expect(run.stdout.contains("Stopped (ALARM_ACTIVE): alarm shop-5xx is in ALARM"), "\(run)")
+        #expect(run.stdout.contains(", rolled back by d-A"), "\(run)")
+        #expect(run.stdout.contains(" Succeeded: traffic is back on the 3 original instance(s)"), "\(run)")
+        #expect(run.stdout.contains("replacements discarded: CodeDeploy_web-bg_d-A"), "\(run)")
+        #expect(run.stdout.contains("after: 3 instance(s) in shop-asg"), "\(run)")
+        let now = try world()
+        #expect(now.groups == ["shop-asg": originals], "\(now.groups)")
+        #expect(now.healthy == originals, "\(now)")
+        #expect(now.running == originals, "\(now.running)")
+        // Nothing recorded as the group's: not the failed revision, not the originals' unnamed one.
+        #expect(now.record?["last_successful"] == nil && now.record?["replaced_groups"] == nil, "\(String(describing: now.record))")
+    }
+
+    /// ValidateService fails on the copy (the SSM stub): traffic never left the
+    /// originals, the copy is deleted, nothing is rolled back.
+    @Test func aFailureBeforeTheRerouteDeletesTheCopy() throws {
+        let sandbox = try Sandbox()
+        let (stub, port) = try AwsServerTests.startSSMStub(sandbox, failing: 1, on: ["*"], log: sandbox.home + "/commands.jsonl")
+        defer { AwsServerTests.stop(stub) }
+        let run = try example([], extra: ["AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:\(port)"])
+        #expect(run.status == 1, "\(run)")
+        #expect(run.stdout.contains("expected Succeeded"), "\(run)")
+        #expect(run.stdout.contains("ValidateService ✗"), "\(run)")
+        #expect(run.stdout.contains("replacements discarded: CodeDeploy_web-bg_d-A"), "\(run)")
+        #expect(run.stdout.contains(" Failed"), "\(run)")
+        #expect(!run.stdout.contains("rolled back by"), "\(run)")
+        let now = try world()
+        #expect(now.groups == ["shop-asg": originals], "\(now.groups)")
+        #expect(now.healthy == originals, "\(now)")
+    }
+}
