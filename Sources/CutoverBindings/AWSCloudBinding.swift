@@ -26,7 +26,8 @@ final class AWSCloudBinding: LiveCloud {
     init(module: CutoverModule, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.module = module
         switch Result(catching: { () throws(AWSConfigurationError) in try AWSConfiguration.resolve(environment: environment) }) {
-        case .success(let configuration): client = AWSClient(configuration: configuration)
+        case .success(let configuration):
+            client = AWSClient(configuration: configuration, retryPolicy: RetryPolicy(maxAttempts: configuration.maxAttempts ?? 5))
         case .failure(let error): throw LuaArgumentError(1, "aws: \(error)")
         }
     }

@@ -43,7 +43,7 @@ extension Aws {
             }
             let endpoint = try awsProblem(configuration) { try configuration.endpoint(for: .sts) }
             // A few quick attempts: someone is waiting at a terminal.
-            let client = AWSClient(configuration: configuration, retryPolicy: RetryPolicy(maxAttempts: 3), timeout: .seconds(30))
+            let client = AWSClient(configuration: configuration, retryPolicy: RetryPolicy(maxAttempts: configuration.maxAttempts ?? 3), timeout: .seconds(30))
             let identity = try awsProblem(configuration) { try STS(client).getCallerIdentity() }
             let keyID = configuration.credentials.accessKeyID
             let maskedKey = String(repeating: "*", count: max(0, keyID.count - 4)) + keyID.suffix(4)

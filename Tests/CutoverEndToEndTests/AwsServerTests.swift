@@ -168,6 +168,7 @@ struct AwsServerTests {
     /// from the script) and answers Pending; GetCommandInvocation answers InProgress
     /// once, then Success, or Failed for the Nth ValidateService (N, its first argument)
     /// of the instances named on its command line (`*`: any), with a script's output.
+    /// With THROTTLE=n in its environment, its first n answers are ThrottlingException.
     /// (Deployments are told apart by count, not id: two runs in one second may share one.)
     static let ssmStub = #"""
         import http.server, json, os, sys, threading, time, uuid, re
@@ -177,11 +178,22 @@ struct AwsServerTests {
             os._exit(0)
         threading.Thread(target=watch, daemon=True).start()
         commands, polls, validations = {}, {}, {}
+        throttle = [int(os.environ.get("THROTTLE", "0"))]
         log = open(sys.argv[2], "a")
         class H(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
                 op = self.headers.get("X-Amz-Target", "").split(".")[-1]
+                if throttle[0] > 0:
+                    throttle[0] -= 1
+                    log.write(json.dumps({"throttled": op}) + "\n"); log.flush()
+                    data = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
+                    self.send_response(400)
+                    self.send_header("Content-Type", "application/x-amz-json-1.1")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 if op == "SendCommand":
                     script = body["Parameters"]["commands"][0]
                     event = (re.search(r"LIFECYCLE_EVENT='([A-Za-z]+)'", script) or [None, "DownloadBundle" if "bundle.tar.gz" in script else "Install"])[1]
@@ -217,11 +229,13 @@ struct AwsServerTests {
 
     /// Starts the SSM stub failing the `failing`th ValidateService on `instances`; the
     /// process and its port.
-    static func startSSMStub(_ sandbox: Sandbox, failing: Int, on instances: [String], log: String) throws -> (Process, Int) {
+    static func startSSMStub(_ sandbox: Sandbox, failing: Int, on instances: [String], log: String,
+                             throttle: Int = 0) throws -> (Process, Int) {
         let stubPath = try sandbox.write(ssmStub, to: "ssm_stub.py")
         let stub = Process()
         stub.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         stub.arguments = ["python3", stubPath, String(failing), log] + instances
+        stub.environment = ProcessInfo.processInfo.environment.merging(["THROTTLE": String(throttle)]) { $1 }
         let out = Pipe()
         stub.standardOutput = out
         try stub.run()
@@ -284,5 +298,36 @@ struct AwsServerTests {
         #expect(sent.first == "DownloadBundle", "\(sent)")
         // Every instance is registered again after the rollback.
         for id in prod { #expect(second.stdout.contains("\(id) healthy in shop-web"), "\(second)") }
+    }
+
+    /// SSM throttles: a few throttled answers are retried (with backoff) and the
+    /// deployment succeeds; throttled past AWS_MAX_ATTEMPTS, the event fails naming the
+    /// service, operation and code, before any instance left its target group.
+    @Test func throttledCallsAreRetriedThenReported() throws {
+        let sandbox = try Sandbox()
+        let commandLog = sandbox.home + "/commands.jsonl"
+        do {
+            let (stub, port) = try Self.startSSMStub(sandbox, failing: 0, on: [], log: commandLog, throttle: 3)
+            defer { Self.stop(stub) }
+            let run = try runExample(["cutover-revisions", "shop-web", "prod"], extra: ["AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:\(port)"])
+            #expect(run.status == 0, "\(run)")
+            #expect(run.stdout.contains(" Succeeded\n"), "\(run)")
+            let lines = try String(contentsOfFile: commandLog, encoding: .utf8).split(separator: "\n")
+            #expect(lines.filter { $0.contains("throttled") }.count == 3)
+        }
+        let (stub, port) = try Self.startSSMStub(sandbox, failing: 0, on: [], log: commandLog, throttle: 1000)
+        defer { Self.stop(stub) }
+        let run = try runExample(["cutover-revisions", "shop-web", "prod", Self.root + "/examples/shop/v1", "Failed"],
+                                 extra: ["AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:\(port)", "AWS_MAX_ATTEMPTS": "2"])
+        #expect(run.status == 0, "\(run)")
+        let log = Self.log(run.stdout, "LOG")
+        let failed = try #require(log.first { $0["kind"] as? String == "event_ended" && $0["status"] as? String == "Failed" }, "\(run)")
+        #expect((failed["message"] as? String)?.contains("SSM SendCommand: ThrottlingException — Rate exceeded") == true, "\(failed)")
+        #expect((failed["message"] as? String)?.contains("after 2 attempts") == true, "\(failed)")
+        // The rollback (to the first run's revision) is throttled too; no instance left
+        // its target group, since every instance failed before BlockTraffic.
+        #expect(run.stdout.contains(" Failed, rolled back by d-A"), "\(run)")
+        #expect(Self.log(run.stdout, "ROLLBACK").contains { ($0["message"] as? String)?.contains("ThrottlingException") == true })
+        for id in prod { #expect(run.stdout.contains("\(id) healthy in shop-web"), "\(run)") }
     }
 }

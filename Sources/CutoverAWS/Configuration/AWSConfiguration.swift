@@ -11,6 +11,9 @@ public struct AWSConfiguration: Sendable {
     /// The profile whose settings were read (`default` unless one was named).
     public var profile: String
     public var endpoints: EndpointSettings
+    /// How many times a call is tried in all (`AWS_MAX_ATTEMPTS`, else the profile's
+    /// `max_attempts`, as the AWS SDKs read them); nil: the caller's default.
+    public var maxAttempts: Int?
 
     public init(credentials: AWSCredentials, region: String, endpoints: EndpointSettings = EndpointSettings(),
                 profile: String = "default", credentialSource: SettingSource = .given, regionSource: SettingSource = .given) {
@@ -53,8 +56,28 @@ public struct AWSConfiguration: Sendable {
             environment: environment, profile: profile, explicitProfile: explicitProfile != nil, files: files)
         let (region, regionSource) = try resolveRegion(environment: environment, explicit: explicitRegion, profile: profile, files: files)
         let endpoints = try endpointSettings(environment: environment, profile: profile, files: files)
-        return AWSConfiguration(credentials: credentials, region: region, endpoints: endpoints, profile: profile,
-                                credentialSource: credentialSource, regionSource: regionSource)
+        var configuration = AWSConfiguration(credentials: credentials, region: region, endpoints: endpoints, profile: profile,
+                                             credentialSource: credentialSource, regionSource: regionSource)
+        configuration.maxAttempts = try resolveMaxAttempts(environment: environment, profile: profile, files: files)
+        return configuration
+    }
+
+    static func resolveMaxAttempts(environment: [String: String], profile: String,
+                                   files: SharedConfig) throws(AWSConfigurationError) -> Int? {
+        let found: (String, SettingSource)?
+        if let value = CredentialChain.nonEmpty(environment["AWS_MAX_ATTEMPTS"]) {
+            found = (value, .environment("AWS_MAX_ATTEMPTS"))
+        } else if let (header, section) = files.configSection(profile),
+                  let value = CredentialChain.nonEmpty(section.settings["max_attempts"]) {
+            found = (value, .file(path: files.configPath, section: header, key: "max_attempts"))
+        } else {
+            found = nil
+        }
+        guard let (value, source) = found else { return nil }
+        guard let attempts = Int(value.trimmingCharacters(in: .whitespaces)), (1...100).contains(attempts) else {
+            throw .invalidMaxAttempts(value, source: source.description)
+        }
+        return attempts
     }
 
     static func resolveRegion(environment: [String: String], explicit: String?, profile: String,

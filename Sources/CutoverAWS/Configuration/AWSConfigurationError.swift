@@ -14,6 +14,8 @@ public enum AWSConfigurationError: Error, Sendable, Equatable, CustomStringConve
     case invalidEndpoint(String, source: String, reason: String)
     /// A profile's `services = NAME` names a `[services NAME]` section that does not exist.
     case missingServicesSection(String, profile: String, file: String)
+    /// `AWS_MAX_ATTEMPTS` or a profile's `max_attempts` is not a whole number from 1 to 100.
+    case invalidMaxAttempts(String, source: String)
 
     public var description: String {
         switch self {
@@ -41,6 +43,8 @@ public enum AWSConfigurationError: Error, Sendable, Equatable, CustomStringConve
             return "endpoint '\(url)' (from \(source)) is not usable: \(reason); write it as http://host:port or https://host"
         case .missingServicesSection(let name, let profile, let file):
             return "profile \(profile) in \(file) says `services = \(name)`, but there is no [services \(name)] section"
+        case .invalidMaxAttempts(let value, let source):
+            return "max attempts '\(value)' (from \(source)) is not a whole number from 1 to 100 (1: no retries)"
         }
     }
 }

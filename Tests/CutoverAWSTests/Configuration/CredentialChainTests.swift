@@ -115,6 +115,21 @@ import Testing
         }
     }
 
+    /// AWS_MAX_ATTEMPTS, else the profile's max_attempts, as the AWS SDKs read them.
+    @Test func maxAttemptsFromTheEnvironmentThenTheProfile() throws {
+        let keys = ["AWS_ACCESS_KEY_ID": "K", "AWS_SECRET_ACCESS_KEY": "s", "AWS_REGION": "us-east-1"]
+        #expect(try resolve(keys).maxAttempts == nil)
+        try directory.write("config", "[default]\nmax_attempts = 7\n")
+        #expect(try resolve(keys).maxAttempts == 7)
+        #expect(try resolve(keys.merging(["AWS_MAX_ATTEMPTS": "2"]) { $1 }).maxAttempts == 2)
+        #expect(throws: AWSConfigurationError.invalidMaxAttempts("0", source: "AWS_MAX_ATTEMPTS")) {
+            try resolve(keys.merging(["AWS_MAX_ATTEMPTS": "0"]) { $1 })
+        }
+        try directory.write("config", "[default]\nmax_attempts = lots\n")
+        let error = #expect(throws: AWSConfigurationError.self) { try resolve(keys) }
+        #expect("\(error!)".contains("max attempts 'lots' (from max_attempts in [default] of \(directory.path)/config)"), "\(error!)")
+    }
+
     @Test func credentialsNeverShowTheirSecret() {
         let credentials = AWSCredentials(accessKeyID: "AKID", secretAccessKey: "very-secret", sessionToken: "token-secret")
         var dumped = ""
