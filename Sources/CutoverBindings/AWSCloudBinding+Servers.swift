@@ -82,7 +82,8 @@ extension AWSCloudBinding {
 
     /// The revision as a directory (an archive is unpacked into a temporary one, removed
     /// by the caller) and its server appspec.
-    func serverRevision(_ revision: String) throws -> (path: String, directory: String, temporary: String?, appSpec: ServerAppSpec) {
+    func serverRevision(_ revision: String) throws -> (path: String, directory: String, temporary: String?, appSpec: ServerAppSpec,
+                                                      source: AWSResumeContext.AppSpecSource) {
         let expanded = (revision as NSString).expandingTildeInPath
         let path = ((expanded.hasPrefix("/") ? expanded : FileManager.default.currentDirectoryPath + "/" + expanded) as NSString)
             .standardizingPath
@@ -110,7 +111,7 @@ extension AWSCloudBinding {
         }
         switch Result(catching: { () throws(AppSpecError) in try AppSpecParser.parse(text: text, file: path + "/" + name) }) {
         case .success(.server(let appSpec)):
-            return (path, directory, temporary, appSpec)
+            return (path, directory, temporary, appSpec, AWSResumeContext.AppSpecSource(text: text, file: path + "/" + name))
         case .success:
             if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
             throw LuaArgumentError(2, "INVALID_REVISION: \(path)/\(name) is not a server appspec")
@@ -130,8 +131,8 @@ extension AWSCloudBinding {
         // A blue/green rollback installs nothing: the originals go back as they are, and
         // their traffic hooks run from what they last installed (AWSServerExecutor).
         let blueGreenRollback = creator == .codeDeployRollback && rollbackOf.flatMap({ handles[$0]?.run.spec.blueGreen }) != nil
-        let (path, directory, temporary, appSpec) = blueGreenRollback
-            ? (revision, "", nil, ServerAppSpec(os: .linux)) : try serverRevision(revision)
+        let (path, directory, temporary, appSpec, appSpecSource) = blueGreenRollback
+            ? (revision, "", nil, ServerAppSpec(os: .linux), nil) : try serverRevision(revision)
         defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
         let groupID = serverGroupID(named.name)
         let record = try aws { try RevisionRecord.load(bucket: bucket, groupID: groupID, from: s3) }
@@ -183,12 +184,14 @@ extension AWSCloudBinding {
         let deployment = LiveDeployment(spec: spec, executor: executor)
         if blueGreen != nil {
             let client = self.client
-            let sources = group.selection.autoScalingGroups
             deployment.blueGreenRunner = { command in
-                Self.carryOutBlueGreen(command, spec: spec, client: client, sourceGroups: sources, targetGroups: targetGroups)
+                Self.carryOutBlueGreen(command, spec: spec, client: client, targetGroups: targetGroups)
             }
         }
-        let binding = track(deployment)
+        let server = AWSResumeContext.Server(bucket: bucket, bundleKey: bundle.key, groupID: groupID, targetGroupARNs: targetGroups,
+                                             appSpec: appSpecSource, pollSeconds: servers.pollSeconds,
+                                             replacing: executor.replacingGroup.map { [$0.original, $0.copy] })
+        let binding = track(deployment, context: resumeContext(group, server: server))
         // After a blue/green success through a copy, the group deploys to the copy.
         if let copy, blueGreen?.rollingBack == false {
             let tracked = deployment.observer
@@ -284,7 +287,7 @@ extension AWSCloudBinding {
     /// them) and lets the copy launch into the target groups; or discards the
     /// replacements (a copy made for the deployment is deleted; discovered instances
     /// are left running, out of the target groups).
-    static func carryOutBlueGreen(_ command: EngineCommand, spec: DeploymentSpec, client: AWSClient, sourceGroups: [String],
+    static func carryOutBlueGreen(_ command: EngineCommand, spec: DeploymentSpec, client: AWSClient,
                                   targetGroups: [String]) -> EngineInput {
         guard let options = spec.blueGreen else { return .timer }
         let autoScaling = AutoScaling(client)

@@ -22,6 +22,8 @@ final class AWSCloudBinding: LiveCloud {
     var ecsServices: [String: ECSRouting] = [:]
     /// Server groups' target groups and the bundle bucket (AWSCloudBinding+Servers.swift).
     let servers = AWSServerSettings()
+    /// Sessions of resumed deployments (and of the rollbacks they start), by id.
+    var resumedSessions: [String: Int64] = [:]
 
     init(module: CutoverModule, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.module = module
@@ -94,7 +96,8 @@ final class AWSCloudBinding: LiveCloud {
             rollbackOf: rollbackOf, policy: rollback ? nil : policy, traffic: traffic)
         let executor = AWSExecutor(client: client, ecs: routing)
         executor.trafficHooks = rollback ? [:] : hooks
-        return track(LiveDeployment(spec: spec, executor: executor))
+        return track(LiveDeployment(spec: spec, executor: executor),
+                     context: resumeContext(entry.group, trafficHooks: executor.trafficHooks, ecs: routing))
     }
 
     /// What a Lambda or ECS deployment of `revision` moves traffic between, as AWS has it
@@ -151,16 +154,22 @@ final class AWSCloudBinding: LiveCloud {
     func nextDeploymentID() -> String { LiveDeploymentID.make(provider: "A") }
 
     /// Registers a deployment's handle and wires its policy, Lua hooks, history and
-    /// group bookkeeping.
-    func track(_ deployment: LiveDeployment) -> DeploymentBinding {
+    /// group bookkeeping. `context`: what resuming it needs (AWSResumeContext, JSON);
+    /// `session`: a resumed deployment's (its events go on under the session that
+    /// started it, and so do those of a rollback it starts).
+    func track(_ deployment: LiveDeployment, context: String?, session: Int64? = nil) -> DeploymentBinding {
         let spec = deployment.spec
+        let session = session ?? spec.rollbackOf.flatMap { resumedSessions[$0] }
+        if let session { resumedSessions[spec.id] = session }
         let run = LiveRun(cloud: self, deployment: deployment)
         groups[spec.group]?.active = spec.id
         let binding = DeploymentBinding(run: run)
         handles[spec.id] = binding
         deployment.policyRunner = { [unowned self, unowned binding] _ in binding.nextPolicyStep(on: self.currentStack) }
         deployment.hookRunner = { [unowned self] d, t, event in self.runHook(d, t, event) }
-        deployment.recorder = { [unowned self] d, events in self.module.record(events, of: d.spec, provider: "aws") }
+        deployment.recorder = { [unowned self] d, events in
+            self.module.record(events, of: d.spec, provider: "aws", session: session, context: { context })
+        }
         deployment.observer = { [unowned self, unowned run] d, recorded in
             run.live?(run, recorded)
             if case .ended(let status, _, _) = recorded.event {

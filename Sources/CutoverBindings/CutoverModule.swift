@@ -229,7 +229,13 @@ public final class CutoverModule {
             if case .failure(let error) = found { throw LuaArgumentError(1, "\(error)") }
             return 0
         }
-        let binding = try localProvider().resume(recorded, on: stack)
+        let binding: DeploymentBinding
+        if recorded.summary.provider == "aws" {
+            if awsCloud == nil { awsCloud = try AWSCloudBinding(module: self) }
+            binding = try awsCloud!.resume(recorded, on: stack)
+        } else {
+            binding = try localProvider().resume(recorded, on: stack)
+        }
         stack.push(object: binding, typeName: DeploymentBinding.typeName)
         return 1
     }

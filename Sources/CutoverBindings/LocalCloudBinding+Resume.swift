@@ -44,8 +44,8 @@ extension LocalCloudBinding {
         let spec = recorded.spec
         let id = recorded.summary.key
         guard recorded.summary.provider == "local" else {
-            throw LuaArgumentError(1, "\(id) ran on the \(recorded.summary.provider) provider; only local-cloud deployments can be resumed "
-                                   + (recorded.summary.provider == "sim" ? "(a simulation ends with its process: replay it)" : "yet"))
+            throw LuaArgumentError(1, "\(id) ran on the \(recorded.summary.provider) provider; only local-cloud and AWS deployments can be resumed"
+                                   + (recorded.summary.provider == "sim" ? " (a simulation ends with its process: replay it)" : ""))
         }
         guard let text = recorded.context, let context = try? JSONDecoder().decode(LocalResumeContext.self, from: Data(text.utf8)) else {
             throw LuaArgumentError(1, "\(id) was recorded without what resuming needs (recorded by an older cutover)")
@@ -57,27 +57,12 @@ extension LocalCloudBinding {
             do { try addGroup(context.group) } catch { throw LuaArgumentError(1, "\(id): its group: \(error)") }
         }
         if let lb = context.loadBalancer { attach(loadBalancer: lb, to: spec.group) }
-        // Lua hooks and the policy, from their recorded sources.
         if !context.hooks.isEmpty {
             let group = groupBindings[spec.group] ?? GroupBinding(provider: self, name: spec.group)
             groupBindings[spec.group] = group
-            for (name, source) in context.hooks {
-                guard let event = LifecycleEvent(rawValue: name), group.hooks[event] == nil else { continue }
-                let (fn, missing) = try module.remake(source, on: stack)
-                warnMissing(missing, of: "hook \(name)")
-                group.hooks[event] = fn
-                group.hookSources[event] = source
-            }
-        }
-        if let policy = spec.policy, module.policies[policy] == nil {
-            guard let source = recorded.policySource, source.hasPrefix("{") else {
-                throw LuaArgumentError(1, "\(id) runs policy \(policy), whose source was not recorded (typed at the prompt?): "
-                                       + "register it with cutover.policy before cutover.resume")
-            }
-            let (fn, missing) = try module.remake(source, on: stack)
-            warnMissing(missing, of: "policy \(policy)")
-            module.policies[policy] = fn
-            module.policySources[policy] = source
+            try module.remakeLua(of: recorded, hooks: context.hooks, into: group, on: stack)
+        } else {
+            try module.remakeLua(of: recorded, hooks: [:], into: nil, on: stack)
         }
         let executor = LocalExecutor(client: client, revisionPath: context.revisionPath, groupID: context.groupID)
         executor.loadBalancer = context.loadBalancer
@@ -103,6 +88,33 @@ extension LocalCloudBinding {
             groups[spec.group]?.active = nil
         }
         return binding
+    }
+}
+
+extension CutoverModule {
+    /// A recorded deployment's Lua hooks (into `group`) and policy, made again from their
+    /// recorded sources (FunctionSource) unless the script running the resume defined
+    /// them already.
+    func remakeLua(of recorded: RecordedDeployment, hooks: [String: String], into group: GroupBinding?, on stack: LuaStack) throws {
+        if let group {
+            for (name, source) in hooks {
+                guard let event = LifecycleEvent(rawValue: name), group.hooks[event] == nil else { continue }
+                let (fn, missing) = try remake(source, on: stack)
+                warnMissing(missing, of: "hook \(name)")
+                group.hooks[event] = fn
+                group.hookSources[event] = source
+            }
+        }
+        if let policy = recorded.spec.policy, policies[policy] == nil {
+            guard let source = recorded.policySource, source.hasPrefix("{") else {
+                throw LuaArgumentError(1, "\(recorded.summary.key) runs policy \(policy), whose source was not recorded (typed at the prompt?): "
+                                       + "register it with cutover.policy before cutover.resume")
+            }
+            let (fn, missing) = try remake(source, on: stack)
+            warnMissing(missing, of: "policy \(policy)")
+            policies[policy] = fn
+            policySources[policy] = source
+        }
     }
 
     private func warnMissing(_ missing: [String], of what: String) {

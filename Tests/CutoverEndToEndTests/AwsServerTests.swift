@@ -168,7 +168,9 @@ struct AwsServerTests {
     /// from the script) and answers Pending; GetCommandInvocation answers InProgress
     /// once, then Success, or Failed for the Nth ValidateService (N, its first argument)
     /// of the instances named on its command line (`*`: any), with a script's output.
-    /// With THROTTLE=n in its environment, its first n answers are ThrottlingException.
+    /// With THROTTLE=n in its environment, its first n answers are ThrottlingException;
+    /// with HOLD=EVENT:INSTANCE, that command stays InProgress until LOG.release exists.
+    /// ListCommands lists an instance's commands with their comments.
     /// (Deployments are told apart by count, not id: two runs in one second may share one.)
     static let ssmStub = #"""
         import http.server, json, os, sys, threading, time, uuid, re
@@ -201,15 +203,19 @@ struct AwsServerTests {
                     instance = body["InstanceIds"][0]
                     if event == "ValidateService": validations[instance] = validations.get(instance, 0) + 1
                     cid = str(uuid.uuid4())
-                    commands[cid] = (event, deployment, instance, validations.get(instance, 0))
+                    commands[cid] = (event, deployment, instance, validations.get(instance, 0), body.get("Comment", ""))
                     log.write(json.dumps({"event": event, "deployment": deployment, "instance": body["InstanceIds"][0]}) + "\n"); log.flush()
                     out = {"Command": {"CommandId": cid, "Status": "Pending", "InstanceIds": body["InstanceIds"], "DocumentName": body["DocumentName"]}}
+                elif op == "ListCommands":
+                    out = {"Commands": [{"CommandId": cid, "Comment": c[4], "Status": "InProgress", "InstanceIds": [c[2]], "DocumentName": "AWS-RunShellScript"}
+                                        for cid, c in commands.items() if c[2] == body.get("InstanceId")]}
                 elif op == "GetCommandInvocation":
-                    event, deployment, instance, validation = commands[body["CommandId"]]
+                    event, deployment, instance, validation, _ = commands[body["CommandId"]]
                     polls[body["CommandId"]] = polls.get(body["CommandId"], 0) + 1
                     out = {"CommandId": body["CommandId"], "InstanceId": instance, "Status": "Success", "ResponseCode": 0,
                            "StandardOutputContent": event + " done\n", "StandardErrorContent": ""}
-                    if polls[body["CommandId"]] == 1:
+                    held = os.environ.get("HOLD") == event + ":" + instance and not os.path.exists(sys.argv[2] + ".release")
+                    if polls[body["CommandId"]] == 1 or held:
                         out.update(Status="InProgress", ResponseCode=-1, StandardOutputContent="")
                     elif event == "ValidateService" and validation == int(sys.argv[1]) and (instance in sys.argv[3:] or "*" in sys.argv[3:]):
                         out.update(Status="Failed", ResponseCode=1, StandardOutputContent="not healthy after 10 s: connection refused\ncutover: ScriptFailed: scripts/validate.sh exited with status 1\n")
@@ -230,12 +236,12 @@ struct AwsServerTests {
     /// Starts the SSM stub failing the `failing`th ValidateService on `instances`; the
     /// process and its port.
     static func startSSMStub(_ sandbox: Sandbox, failing: Int, on instances: [String], log: String,
-                             throttle: Int = 0) throws -> (Process, Int) {
+                             throttle: Int = 0, hold: String? = nil) throws -> (Process, Int) {
         let stubPath = try sandbox.write(ssmStub, to: "ssm_stub.py")
         let stub = Process()
         stub.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         stub.arguments = ["python3", stubPath, String(failing), log] + instances
-        stub.environment = ProcessInfo.processInfo.environment.merging(["THROTTLE": String(throttle)]) { $1 }
+        stub.environment = ProcessInfo.processInfo.environment.merging(["THROTTLE": String(throttle), "HOLD": hold ?? ""]) { $1 }
         let out = Pipe()
         stub.standardOutput = out
         try stub.run()
@@ -329,5 +335,18 @@ struct AwsServerTests {
         #expect(run.stdout.contains(" Failed, rolled back by d-A"), "\(run)")
         #expect(Self.log(run.stdout, "ROLLBACK").contains { ($0["message"] as? String)?.contains("ThrottlingException") == true })
         for id in prod { #expect(run.stdout.contains("\(id) healthy in shop-web"), "\(run)") }
+    }
+
+    /// A missing target group or bucket is refused before anything changes: CodeDeploy's
+    /// code, AWS's error behind it, at the caller's line, exit 1.
+    @Test func aMissingTargetGroupOrBucketIsAClearError() throws {
+        let tg = try runExample(["cutover-revisions", "no-such-tg", "prod"])
+        #expect(tg.status == 1, "\(tg)")
+        #expect(tg.stderr.contains("aws-server-inplace.lua:35: bad argument #1 to 'deploy' (ELASTIC_LOAD_BALANCING_INVALID: ELBv2 DescribeTargetGroups: TargetGroupNotFound"), "\(tg)")
+        let bucket = try runExample(["no-such-bucket", "shop-web", "prod"])
+        #expect(bucket.status == 1, "\(bucket)")
+        #expect(bucket.stderr.contains("S3 GetObject: NoSuchBucket"), "\(bucket)")
+        // Nothing was deregistered on the way.
+        for id in prod { #expect(tg.stdout.contains(id) == false) }
     }
 }

@@ -44,6 +44,9 @@ public final class AWSServerExecutor: DeploymentExecutor, @unchecked Sendable {
     /// A blue/green deployment through a copy: the Auto Scaling group it replaces and
     /// the copy, recorded as replaced when the deployment succeeds.
     public var replacingGroup: (original: String, copy: String)?
+    /// A resumed deployment: when its first process started (commands it sent are
+    /// looked for from then on).
+    public var earlierCommandsSince: Date?
     private let record: RevisionRecord
     private let lock = NSLock()
 
@@ -80,9 +83,9 @@ public final class AWSServerExecutor: DeploymentExecutor, @unchecked Sendable {
             } catch {
                 return result(.failed, .unknownError, "no URL for the bundle: \(error)")
             }
-            return run(scripts.downloadBundle(url: url, appSpec: appSpec), on: instance, timeout: 900, result)
+            return run(scripts.downloadBundle(url: url, appSpec: appSpec), on: instance, timeout: 900, comment: comment(spec, event), result)
         case .install:
-            return run(scripts.install(appSpec), on: instance, timeout: 1800, result)
+            return run(scripts.install(appSpec), on: instance, timeout: 1800, comment: comment(spec, event), result)
         case .blockTraffic:
             return traffic(allow: false, instance: instance, result)
         case .allowTraffic:
@@ -100,18 +103,28 @@ public final class AWSServerExecutor: DeploymentExecutor, @unchecked Sendable {
             let timeout = fromLastInstall ? 3600 : hooks.reduce(0) { $0 + Int($1.timeout.components.seconds) }
             return run(scripts.hookEvent(event, application: spec.application, groupName: spec.group,
                                          fromLastInstall: fromLastInstall), on: instance,
-                       timeout: max(60, timeout + 60), result)
+                       timeout: max(60, timeout + 60), comment: comment(spec, event), result)
         }
     }
 
+    /// The comment an event's SSM command carries: how a resumed deployment finds it.
+    func comment(_ spec: DeploymentSpec, _ event: LifecycleEvent) -> String {
+        "cutover \(spec.id) \(event.rawValue)"
+    }
+
     /// One SSM command on one instance, waited for; its output's tail goes into a
-    /// failure's message.
-    func run(_ script: String, on instance: String, timeout: Int,
+    /// failure's message. A resumed deployment (`earlierCommandsSince`) first looks for
+    /// the command its dead process sent for the event, and waits for that one: SSM has
+    /// no idempotency token, and a script must not run twice.
+    func run(_ script: String, on instance: String, timeout: Int, comment: String,
              _ result: (LifecycleEventStatus, LifecycleErrorCode, String) -> EngineInput) -> EngineInput {
         let invocation: SSM.Invocation
         do {
-            let command = try ssm.sendCommand(instanceIDs: [instance], commands: [script], executionTimeout: timeout,
-                                              deliveryTimeout: deliveryTimeoutSeconds, comment: "cutover")
+            let earlier = try earlierCommandsSince.flatMap { since in
+                try ssm.listCommands(instanceID: instance, after: since).first { $0.comment == comment }
+            }
+            let command = try earlier ?? ssm.sendCommand(instanceIDs: [instance], commands: [script], executionTimeout: timeout,
+                                                         deliveryTimeout: deliveryTimeoutSeconds, comment: comment)
             invocation = try ssm.waitForInvocation(commandID: command.id, instanceID: instance,
                                                    timeout: .seconds(timeout + deliveryTimeoutSeconds + 60),
                                                    poll: pollInterval, sleep: sleep)

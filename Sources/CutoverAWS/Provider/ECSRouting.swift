@@ -63,15 +63,23 @@ final class ECSMover: @unchecked Sendable {
         self.sleep = sleep
     }
 
-    /// Which target group serves production now, and so which one the replacement uses.
+    /// Which target group serves production now, and so which one the replacement uses:
+    /// the primary task set's (it stays primary until the deployment ends, so a resumed
+    /// deployment finds the same one after a partial shift), else the one the production
+    /// listener weighs most.
     func targetGroups() throws -> (original: String, replacement: String) {
         if let known = lock.withLock({ groups }) { return known }
         guard routing.targetGroups.count == 2 else {
             throw ECSDeploymentProblem("an ECS service needs two target groups for blue/green, got \(routing.targetGroups.count)")
         }
-        let listener = try elb.describeListeners(arns: [routing.listener]).first
-        let weights = listener?.forwardAction?.weights ?? [:]
-        let original = routing.targetGroups.max { (weights[$0] ?? 0) < (weights[$1] ?? 0) } ?? routing.targetGroups[0]
+        let original: String
+        if let primary = try primary()?.loadBalancers.first?.targetGroupARN, routing.targetGroups.contains(primary) {
+            original = primary
+        } else {
+            let listener = try elb.describeListeners(arns: [routing.listener]).first
+            let weights = listener?.forwardAction?.weights ?? [:]
+            original = routing.targetGroups.max { (weights[$0] ?? 0) < (weights[$1] ?? 0) } ?? routing.targetGroups[0]
+        }
         let replacement = routing.targetGroups.first { $0 != original } ?? routing.targetGroups[1]
         lock.withLock { groups = (original, replacement) }
         return (original, replacement)
@@ -97,7 +105,9 @@ final class ECSMover: @unchecked Sendable {
         let (_, group) = try targetGroups()
         let network = routing.subnets.isEmpty ? nil
             : ECS.NetworkConfiguration(subnets: routing.subnets, securityGroups: routing.securityGroups)
-        let set = try ecs.createTaskSet(cluster: routing.cluster, service: routing.service, taskDefinition: traffic.targetVersion,
+        // One made already (a resumed deployment asks again) is the replacement; the
+        // client token says the same to ECS, but moto does not honour it.
+        let set = try replacement(spec) ?? ecs.createTaskSet(cluster: routing.cluster, service: routing.service, taskDefinition: traffic.targetVersion,
                                         clientToken: ECS.clientToken("\(spec.id)/replacement"), externalID: spec.id,
                                         loadBalancers: [ECS.LoadBalancer(targetGroupARN: group, containerName: routing.container,
                                                                          containerPort: routing.port)],

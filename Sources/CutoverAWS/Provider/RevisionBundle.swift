@@ -97,7 +97,7 @@ public final class RevisionRecord: @unchecked Sendable {
             for (original, value) in json?["replaced_groups"]?.object ?? [:] {
                 if let copy = value.string { record.replacedGroups[original] = copy }
             }
-        case .failure(let error as AWSError) where error.code == "NoSuchKey" || error.status == 404:
+        case .failure(let error as AWSError) where error.code == "NoSuchKey" || (error.code == nil && error.status == 404):
             break
         case .failure(let error):
             throw error

@@ -20,9 +20,11 @@ public struct SSM: Sendable {
         public var instanceIDs: [String]
         public var documentName: String
         public var requestedAt: Date?
+        public var comment: String?
 
         public init(id: String, status: String, instanceIDs: [String] = [], documentName: String = "AWS-RunShellScript",
-                    requestedAt: Date? = nil) {
+                    requestedAt: Date? = nil, comment: String? = nil) {
+            self.comment = comment
             self.id = id
             self.status = status
             self.instanceIDs = instanceIDs
@@ -54,11 +56,34 @@ public struct SSM: Sendable {
         if let deliveryTimeout { input["TimeoutSeconds"] = .number(Double(deliveryTimeout)) }
         if let comment { input["Comment"] = .string(comment) }
         let answer = try client.json(AWSOperation(.ssm, "SendCommand", idempotent: false), .object(input))
-        let command = answer["Command"] ?? [:]
-        return Command(id: command["CommandId"]?.string ?? "", status: command["Status"]?.string ?? "",
-                       instanceIDs: command["InstanceIds"]?.array?.compactMap(\.string) ?? [],
-                       documentName: command["DocumentName"]?.string ?? "",
-                       requestedAt: WireTimestamp.date(command["RequestedDateTime"]))
+        return Self.command(answer["Command"] ?? [:])
+    }
+
+    static func command(_ command: JSON) -> Command {
+        Command(id: command["CommandId"]?.string ?? "", status: command["Status"]?.string ?? "",
+                instanceIDs: command["InstanceIds"]?.array?.compactMap(\.string) ?? [],
+                documentName: command["DocumentName"]?.string ?? "",
+                requestedAt: WireTimestamp.date(command["RequestedDateTime"]), comment: command["Comment"]?.string)
+    }
+
+    /// The commands sent to `instanceID` (since `after`, when given: SSM's InvokedAfter
+    /// filter), across every page. A read: how a resumed deployment finds the command it
+    /// sent before its process died, by its comment, instead of running the script twice.
+    public func listCommands(instanceID: String, after: Date? = nil) throws -> [Command] {
+        let operation = AWSOperation(.ssm, "ListCommands")
+        var commands: [Command] = []
+        try client.paginate(operation) { token in
+            var input: [String: JSON] = ["InstanceId": .string(instanceID)]
+            if let after {
+                let formatter = ISO8601DateFormatter()
+                input["Filters"] = [["key": "InvokedAfter", "value": .string(formatter.string(from: after))]]
+            }
+            if let token { input["NextToken"] = .string(token) }
+            let page = try client.json(operation, .object(input))
+            commands += (page["Commands"]?.array ?? []).map(Self.command)
+            return page["NextToken"]?.string
+        }
+        return commands
     }
 
     /// A command's run on one instance.
