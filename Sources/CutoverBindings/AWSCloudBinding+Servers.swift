@@ -332,6 +332,34 @@ extension AWSCloudBinding {
         }
     }
 
+    /// Instances an Auto Scaling group launched while an in-place deployment ran missed
+    /// it: a CodeDeployAutoUpdate deployment of the same revision brings them up to date,
+    /// as CodeDeploy's follow-on deployment does. (Instances launched between deployments
+    /// keep what their launch template gives them: Cutover runs no agent of its own on AWS
+    /// to catch launches through a lifecycle hook.)
+    func serverFollowUp(after spec: DeploymentSpec) -> LiveRun? {
+        guard spec.platform == .server, spec.blueGreen == nil, spec.traffic == nil, spec.creator != .codeDeployAutoUpdate,
+              spec.creator != .codeDeployRollback, let entry = groups[spec.group],
+              !entry.group.selection.autoScalingGroups.isEmpty, let bucket = servers.bucket,
+              let record = try? RevisionRecord.load(bucket: bucket, groupID: serverGroupID(spec.group), from: s3),
+              let all = try? runningInstances(record) else { return nil }
+        var selection = entry.group.selection
+        selection.autoScalingGroups = selection.autoScalingGroups.map(record.currentGroup)
+        let deployed = Set(spec.targets.map(\.id))
+        let outdated = selection.select(from: all).filter { !deployed.contains($0.id) && $0.revision != spec.revision }
+        guard !outdated.isEmpty else { return nil }
+        switch Result(catching: { try start(group: spec.group, revision: spec.revision, configuration: nil, policy: nil,
+                                            ignoreApplicationStopFailures: false, creator: .codeDeployAutoUpdate, rollbackOf: nil,
+                                            hooks: [:], only: Set(outdated.map(\.id))) }) {
+        case .success(let binding):
+            return binding.run as? LiveRun
+        case .failure(let error):
+            let reason = (error as? LuaArgumentError)?.message ?? "\(error)"
+            FileHandle.standardError.write(Data("cutover: \(spec.id): \(outdated.count) instance(s) launched meanwhile were not brought up to date: \(reason)\n".utf8))
+            return nil
+        }
+    }
+
     // MARK: - Lua
 
     static func registerServers(_ t: LuaTypeBuilder<AWSCloudBinding>) {
@@ -375,6 +403,15 @@ extension AWSCloudBinding {
                 if let reason = h.reason { row["reason"] = .string(reason) }
                 return .table(row)
             }))
+            return 1
+        }
+        t.method("scale") { cloud, stack in
+            // cloud:scale("name", desired) → the group's instance ids once that many are InService
+            let name = try stack.checkString(2)
+            let desired = Int(try stack.checkInteger(3))
+            try cloud.aws { try cloud.autoScaling.updateGroup(named: name, desiredCapacity: desired) }
+            let ids = try cloud.waitForInService(name, count: desired)
+            stack.push(table: LuaTable(array: ids.sorted().map { .string($0) }))
             return 1
         }
         t.method("asg") { cloud, stack in

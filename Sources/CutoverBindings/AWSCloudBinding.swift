@@ -143,7 +143,7 @@ final class AWSCloudBinding: LiveCloud {
         }
     }
 
-    func followUp(after spec: DeploymentSpec) -> LiveRun? { nil }
+    func followUp(after spec: DeploymentSpec) -> LiveRun? { serverFollowUp(after: spec) }
 
     func binding(for run: LiveRun) -> DeploymentBinding {
         handles[run.spec.id] ?? DeploymentBinding(run: run)

@@ -171,4 +171,44 @@ struct AwsBlueGreenTests {
         #expect(now.groups == ["shop-asg": originals], "\(now.groups)")
         #expect(now.healthy == originals, "\(now)")
     }
+
+    /// The Auto Scaling group grows while an in-place deployment runs (a Lua hook scales
+    /// it): the instance it launched missed the deployment, so a CodeDeployAutoUpdate
+    /// deployment of the same revision follows and brings it up to date.
+    @Test func anInstanceLaunchedMidDeploymentGetsAFollowUp() throws {
+        let sandbox = try Sandbox()
+        let script = try sandbox.write("""
+            local cutover = require "cutover"
+            local cloud = cutover.provider "aws"
+            cloud:bucket "cutover-revisions"
+            local g = cutover.group { provider = cloud, application = "shop", name = "web-inplace", targets = { asg = { "shop-asg" } },
+                                      load_balancer = "shop-web", config = "CodeDeployDefault.OneAtATime" }
+            local scaled
+            g:hook("AfterInstall", function(ctx)
+              if not scaled then scaled = cloud:scale("shop-asg", 4) end
+            end)
+            local d = g:deploy { revision = \(String(reflecting: Self.root + "/examples/shop/v2")) }
+            d:wait()
+            print("deployment", d.id, d.status)
+            local f = d.follow_up
+            print("follow-up", f and f.id, f and f.status)
+            """, to: "grow.lua")
+        var invocation = try sandbox.cutover(["--provider", "aws", script])
+        invocation.environment.merge(moto.environment) { $1 }
+        invocation.environment["CUTOVER_AWS_POLL"] = "0.05"
+        let run = try Pipes.run(invocation, timeout: .seconds(180))
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("\tSucceeded\n"), "\(run)")
+        let line = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("follow-up\t") }, "\(run)")
+        #expect(line.hasSuffix("\tSucceeded"), "\(line)")
+        let now = try world()
+        let instances = try #require(now.groups["shop-asg"])
+        #expect(instances.count == 4 && Set(originals).isSubset(of: instances), "\(instances)")
+        // All four, the launched one too, have v2 in the record.
+        guard case .object(let recorded)? = now.record?["instances"] else { Issue.record("no instances in \(String(describing: now.record))"); return }
+        #expect(recorded.keys.sorted() == instances, "\(recorded)")
+        for (_, revision) in recorded {
+            if case .string(let r) = revision { #expect(r.hasSuffix("/examples/shop/v2")) } else { Issue.record("\(revision)") }
+        }
+    }
 }
