@@ -8,6 +8,12 @@
 //   credential chain (`CredentialChain`), the region chain and reads the endpoint
 //   settings (`EndpointSettings`: AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, the
 //   profile's endpoint_url and services section).
+// - Credentials: the sources past static keys (assumed roles, web identity, IAM Identity
+//   Center, credential_process, the container endpoint, EC2 instance metadata), each a
+//   `CredentialsProvider`; `RefreshingCredentials` caches temporary ones and fetches them
+//   again before they expire, so the client signs each request with current ones.
+// - Provider: what the `aws` provider deploys with (`AWSExecutor` for Lambda and ECS,
+//   `AWSServerExecutor` with `InstanceScripts` and `RevisionBundle` for servers).
 // - Client: `AWSClient.send` signs, sends, retries (`RetryPolicy`, `AWSOperation
 //   .idempotent`) and decodes error answers (`AWSErrorDecoder` → `AWSError`); the
 //   protocol entry points `query`, `json`, `rest`, `restJSON`, `restXML` encode

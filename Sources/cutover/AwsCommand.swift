@@ -20,9 +20,15 @@ extension Aws {
         static let configuration = CommandConfiguration(
             abstract: "Show the AWS account, identity, region and endpoint Cutover uses (STS GetCallerIdentity).",
             discussion: """
-                Credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), \
-                else the profile (--profile, AWS_PROFILE, default) in the shared credentials and config \
-                files; the region from --region, AWS_REGION, AWS_DEFAULT_REGION or the profile; the \
+                Credentials are found as the AWS CLI finds them: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY \
+                (and AWS_SESSION_TOKEN); the profile's (--profile, AWS_PROFILE, default) role_arn, assumed \
+                with its source_profile or credential_source; a web identity token \
+                (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN); the profile's IAM Identity Center role \
+                (after `aws sso login`); its keys in the shared credentials and config files; its \
+                credential_process; the container credentials endpoint \
+                (ECS, CodeBuild, EKS Pod Identity); EC2 instance metadata (unless \
+                AWS_EC2_METADATA_DISABLED=true). Temporary credentials are refreshed before they expire. \
+                The region comes from --region, AWS_REGION, AWS_DEFAULT_REGION or the profile; the \
                 endpoint from AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL or the profile's endpoint_url. \
                 Exit status: 0 success, 1 a configuration or AWS error, 3 the endpoint could not be reached.
                 """
@@ -45,8 +51,10 @@ extension Aws {
             // A few quick attempts: someone is waiting at a terminal.
             let client = AWSClient(configuration: configuration, retryPolicy: RetryPolicy(maxAttempts: configuration.maxAttempts ?? 3), timeout: .seconds(30))
             let identity = try awsProblem(configuration) { try STS(client).getCallerIdentity() }
-            let keyID = configuration.credentials.accessKeyID
-            let maskedKey = String(repeating: "*", count: max(0, keyID.count - 4)) + keyID.suffix(4)
+            // The credentials the call was signed with (refreshed ones, if they had to be).
+            let credentials = (try? client.currentCredentials()) ?? configuration.credentials
+            let maskedKey = Self.masked(credentials.accessKeyID)
+            let expiration = credentials.expiration.map(AWSCredentials.timestamp)
             if json {
                 let value: JSON = [
                     "account": .string(identity.account), "arn": .string(identity.arn), "user_id": .string(identity.userID),
@@ -54,6 +62,7 @@ extension Aws {
                     "endpoint": .string(endpoint.url), "endpoint_source": endpoint.source.map { .string($0.description) } ?? .null,
                     "profile": .string(configuration.profile), "access_key": .string(maskedKey),
                     "credentials_source": .string(configuration.credentialSource.description),
+                    "credentials_expiration": expiration.map(JSON.string) ?? .null,
                 ]
                 print(value)
                 return
@@ -63,7 +72,23 @@ extension Aws {
             print("user id      \(identity.userID)")
             print("region       \(configuration.region) (from \(configuration.regionSource))")
             print("endpoint     \(endpoint.url) (\(endpoint.source.map { "from \($0)" } ?? "AWS's endpoint for the region"))")
-            print("credentials  access key \(maskedKey) (from \(configuration.credentialSource))")
+            print("credentials  access key \(maskedKey) (\(configuration.credentialSource.phrase))")
+            if let expiration, let date = credentials.expiration {
+                print("expires      \(expiration) (\(Self.remaining(date.timeIntervalSinceNow)); refreshed before then)")
+            }
+        }
+
+        /// All but the last 4 characters as `*`.
+        static func masked(_ keyID: String) -> String {
+            String(repeating: "*", count: max(0, keyID.count - 4)) + keyID.suffix(4)
+        }
+
+        /// `in 59 minutes`, `in 11 hours 58 minutes`, `expired`.
+        static func remaining(_ seconds: TimeInterval) -> String {
+            guard seconds > 0 else { return "expired" }
+            let minutes = Int(seconds / 60)
+            if minutes < 60 { return "in \(minutes) minute\(minutes == 1 ? "" : "s")" }
+            return "in \(minutes / 60) hour\(minutes / 60 == 1 ? "" : "s") \(minutes % 60) minute\(minutes % 60 == 1 ? "" : "s")"
         }
     }
 }
@@ -80,7 +105,7 @@ func awsProblem<T>(_ configuration: AWSConfiguration?, _ body: () throws -> T) t
         var message = "cutover: \(error)\n"
         var status: Int32 = 1
         if error.isAccessDenied, let configuration {
-            message += "hint: the credentials (\(configuration.credentials.accessKeyID) from \(configuration.credentialSource)) were refused: "
+            message += "hint: the credentials (\(configuration.credentials.accessKeyID) \(configuration.credentialSource.phrase)) were refused: "
                 + "check the key and secret, or whether the session token has expired\n"
         } else if error.kind == .unreachable, let configuration {
             let endpoint = try? configuration.endpoint(for: .sts)

@@ -43,7 +43,7 @@ struct AwsCommandTests {
     }
 
     @Test func withoutCredentialsSaysWhereItLooked() throws {
-        let result = try whoami(["AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": moto.endpoint])
+        let result = try whoami(["AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": moto.endpoint, "AWS_EC2_METADATA_DISABLED": "true"])
         #expect(result.status == 1, "\(result)")
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.hasPrefix("cutover: no AWS credentials found (profile default); looked at:"), "\(result)")

@@ -76,7 +76,7 @@ struct AwsExampleTests {
     @Test func withoutCredentialsTheProviderSaysWhereItLooked() throws {
         let sandbox = try Sandbox()
         var invocation = try sandbox.cutover(["-e", "local cloud = require('cutover').provider 'aws'"])
-        invocation.environment.merge(["AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": moto.endpoint]) { $1 }
+        invocation.environment.merge(["AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": moto.endpoint, "AWS_EC2_METADATA_DISABLED": "true"]) { $1 }
         let run = try Pipes.run(invocation)
         #expect(run.status == 1, "\(run)")
         #expect(run.stderr.contains("(command line):1: bad argument #1 to 'provider' (aws: no AWS credentials found"), "\(run)")

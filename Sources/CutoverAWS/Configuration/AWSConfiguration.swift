@@ -1,11 +1,19 @@
+import Foundation
+
 /// Everything a client needs before its first request: credentials, region, endpoint
 /// settings, and where each came from.
 ///
 /// `resolve` reads an environment given as a dictionary (tests pass their own; the
 /// command line passes the process's) and the shared files it points to.
 public struct AWSConfiguration: Sendable {
+    /// The credentials first resolved. For temporary ones `credentialsProvider` has
+    /// the current ones, which the client signs with.
     public var credentials: AWSCredentials
-    public var credentialSource: SettingSource
+    public var credentialSource: CredentialSource
+    /// Refreshes temporary credentials (an assumed role, web identity, a credential
+    /// process with an expiration, the container or instance metadata); nil for keys
+    /// that do not expire, which `credentials` holds.
+    public var credentialsProvider: RefreshingCredentials?
     public var region: String
     public var regionSource: SettingSource
     /// The profile whose settings were read (`default` unless one was named).
@@ -16,9 +24,11 @@ public struct AWSConfiguration: Sendable {
     public var maxAttempts: Int?
 
     public init(credentials: AWSCredentials, region: String, endpoints: EndpointSettings = EndpointSettings(),
-                profile: String = "default", credentialSource: SettingSource = .given, regionSource: SettingSource = .given) {
+                profile: String = "default", credentialSource: CredentialSource = .given, regionSource: SettingSource = .given,
+                credentialsProvider: RefreshingCredentials? = nil) {
         self.credentials = credentials
         self.credentialSource = credentialSource
+        self.credentialsProvider = credentialsProvider
         self.region = region
         self.regionSource = regionSource
         self.profile = profile
@@ -36,8 +46,15 @@ public struct AWSConfiguration: Sendable {
     ///   `AWS_DEFAULT_PROFILE`, then `default`. A named profile must exist in a file.
     /// - `region`: an explicit region (`--region`); otherwise `AWS_REGION`, then
     ///   `AWS_DEFAULT_REGION`, then the profile's `region` in the config file.
+    /// - `transport`: for the calls some credential sources make (STS, the container
+    ///   and instance metadata endpoints); `now` dates them.
+    ///
+    /// Credentials are fetched once here (`CredentialChain`): a role is assumed, the
+    /// instance metadata asked. Temporary credentials come with `credentialsProvider`.
     public static func resolve(environment: [String: String], profile explicitProfile: String? = nil,
-                               region explicitRegion: String? = nil) throws(AWSConfigurationError) -> AWSConfiguration {
+                               region explicitRegion: String? = nil,
+                               transport: any HTTPTransport = CurlTransport(connectTimeout: .seconds(10)),
+                               now: Date = Date()) throws(AWSConfigurationError) -> AWSConfiguration {
         let files = try SharedConfig.load(environment: environment)
 
         let (profile, profileSource): (String, SettingSource?) = {
@@ -52,12 +69,17 @@ public struct AWSConfiguration: Sendable {
                                    available: files.profileNames)
         }
 
-        let (credentials, credentialSource) = try CredentialChain.resolve(
-            environment: environment, profile: profile, explicitProfile: explicitProfile != nil, files: files)
-        let (region, regionSource) = try resolveRegion(environment: environment, explicit: explicitRegion, profile: profile, files: files)
         let endpoints = try endpointSettings(environment: environment, profile: profile, files: files)
-        var configuration = AWSConfiguration(credentials: credentials, region: region, endpoints: endpoints, profile: profile,
-                                             credentialSource: credentialSource, regionSource: regionSource)
+        // STS calls for credentials go to the configured region, else us-east-1 (a
+        // missing region is reported below, once credentials are settled).
+        let stsRegion = (try? resolveRegion(environment: environment, explicit: explicitRegion, profile: profile, files: files))?.0
+        let sts = STSSettings(region: stsRegion ?? "us-east-1", endpoints: endpoints, transport: transport)
+        let found = try CredentialChain.resolve(environment: environment, profile: profile, explicitProfile: explicitProfile != nil,
+                                                files: files, sts: sts, now: now)
+        let (region, regionSource) = try resolveRegion(environment: environment, explicit: explicitRegion, profile: profile, files: files)
+        var configuration = AWSConfiguration(credentials: found.credentials, region: region, endpoints: endpoints, profile: profile,
+                                             credentialSource: found.source, regionSource: regionSource,
+                                             credentialsProvider: found.refreshing)
         configuration.maxAttempts = try resolveMaxAttempts(environment: environment, profile: profile, files: files)
         return configuration
     }

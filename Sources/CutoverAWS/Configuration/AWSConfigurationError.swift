@@ -16,6 +16,10 @@ public enum AWSConfigurationError: Error, Sendable, Equatable, CustomStringConve
     case missingServicesSection(String, profile: String, file: String)
     /// `AWS_MAX_ATTEMPTS` or a profile's `max_attempts` is not a whole number from 1 to 100.
     case invalidMaxAttempts(String, source: String)
+    /// A credential source is configured (a role to assume, a token file, a credential
+    /// process, a container or instance endpoint) but gave no credentials: `source`
+    /// names it, `reason` says what went wrong and, when known, what to do.
+    case credentialsFailed(source: String, reason: String)
 
     public var description: String {
         switch self {
@@ -23,7 +27,9 @@ public enum AWSConfigurationError: Error, Sendable, Equatable, CustomStringConve
             return "no AWS credentials found (profile \(profile)); looked at:\n"
                 + looked.map { "  - \($0)\n" }.joined()
                 + "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), "
-                + "or add the profile's aws_access_key_id and aws_secret_access_key to the credentials file (`aws configure`)."
+                + "or add the profile's aws_access_key_id and aws_secret_access_key to the credentials file (`aws configure`), "
+                + "or run where AWS provides credentials (an EC2 instance profile, an ECS or CodeBuild task role, "
+                + "AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN in CI)."
         case .incompleteCredentials(let place, let missing):
             return "incomplete AWS credentials: \(place) has no \(missing)"
         case .noRegion(let profile, let looked):
@@ -45,6 +51,8 @@ public enum AWSConfigurationError: Error, Sendable, Equatable, CustomStringConve
             return "profile \(profile) in \(file) says `services = \(name)`, but there is no [services \(name)] section"
         case .invalidMaxAttempts(let value, let source):
             return "max attempts '\(value)' (from \(source)) is not a whole number from 1 to 100 (1: no retries)"
+        case .credentialsFailed(let source, let reason):
+            return "cannot get AWS credentials from \(source): \(reason)"
         }
     }
 }

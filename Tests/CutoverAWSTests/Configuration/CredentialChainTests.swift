@@ -13,6 +13,7 @@ import Testing
             "HOME": directory.path,  // ~/.aws/… would be here; the tests use explicit paths
             "AWS_CONFIG_FILE": directory.path + "/config",
             "AWS_SHARED_CREDENTIALS_FILE": directory.path + "/credentials",
+            "AWS_EC2_METADATA_DISABLED": "true",  // never wait for 169.254.169.254
         ]
     }
 
@@ -72,10 +73,36 @@ import Testing
         #expect(text.contains("Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"))
     }
 
-    @Test func aProfileThatAssumesARoleIsNamedAsUnsupported() throws {
-        try directory.write("config", "[profile admin]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = default\nregion = us-east-1\n")
+    @Test func noCredentialsListsTheNewPlacesToo() throws {
+        let error = #expect(throws: AWSConfigurationError.self) { try resolve(["AWS_REGION": "us-east-1"]) }
+        let text = error.map(String.init(describing:)) ?? ""
+        #expect(text.contains("web identity: AWS_WEB_IDENTITY_TOKEN_FILE is not set"), "\(text)")
+        #expect(text.contains("container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are not set"), "\(text)")
+        #expect(text.contains("EC2 instance metadata: skipped (AWS_EC2_METADATA_DISABLED=true)"), "\(text)")
+    }
+
+    /// The older SSO form (start URL in the profile): its cache file is named by the
+    /// SHA-1 of the start URL (`printf %s URL | sha1sum`).
+    @Test func anSSOProfileWithoutACachedLoginSaysToLogIn() throws {
+        try directory.write("config", """
+            [profile admin]
+            sso_start_url = https://corp.awsapps.com/start
+            sso_region = eu-west-1
+            sso_account_id = 111122223333
+            sso_role_name = Admin
+            region = us-east-1
+            """)
         let error = #expect(throws: AWSConfigurationError.self) { try resolve(profile: "admin") }
-        #expect("\(error!)".contains("uses role_arn (assume role), which Cutover does not follow"))
+        #expect("\(error!)" == "cannot get AWS credentials from IAM Identity Center role Admin in account 111122223333 (profile admin): "
+                + "no cached login in \(directory.path)/.aws/sso/cache/a51746d4aa793ae07b25e90c3a5db96fc7832bd7.json: "
+                + "run `aws sso login --profile admin`", "\(error!)")
+    }
+
+    @Test func aConsoleLoginProfileIsNamedAsUnsupported() throws {
+        try directory.write("config", "[profile web]\nlogin_session = arn:aws:iam::1:user/me\nregion = us-east-1\n")
+        let error = #expect(throws: AWSConfigurationError.self) { try resolve(profile: "web") }
+        #expect("\(error!)".contains("uses login_session (console login), which Cutover does not follow"))
+        #expect("\(error!)".contains("aws configure export-credentials --profile web"))
     }
 
     @Test func halfAKeyPairIsAnError() {
