@@ -270,6 +270,10 @@ extension HistoryDatabase {
             guard let event = try? decoder.decode(DeploymentEvent.self, from: Data(text.utf8)) else {
                 throw .unusable(path: path, "event \(e["sequence"] as Int) of \(id) cannot be read back")
             }
+            if let t = event.targetIndices.first(where: { !spec.targets.indices.contains($0) }) {
+                throw .unusable(path: path, "event \(e["sequence"] as Int) of \(id) names target \(t), but the deployment has "
+                                + "\(spec.targets.count) (the record is damaged)")
+            }
             events.append(RecordedEvent(sequence: e["sequence"], time: e["time_ms"], event: event))
         }
         return RecordedDeployment(summary: Self.summary(row), spec: spec, events: events, policySource: row["policy_source"],

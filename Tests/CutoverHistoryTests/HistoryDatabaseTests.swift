@@ -53,6 +53,21 @@ private func temporaryPath() -> String {
         #expect(try store.sessions().first?.deployments == 1)
     }
 
+    /// Events naming a target the spec does not have (a record written by hand, or
+    /// damaged) are refused when read back, with what is wrong, instead of trapping
+    /// when the state is folded from them.
+    @Test func eventsNamingAMissingTargetAreADamagedRecord() throws {
+        let store = try HistoryDatabase(path: temporaryPath())
+        let (spec, log) = run("d-TWO", hosts: 3)
+        var small = spec
+        small.targets = Array(spec.targets.prefix(2))
+        let session = try store.startSession(kind: "run", provider: "sim", command: "cutover run deploy.lua")
+        try store.recordDeployment(small, session: session, provider: "sim")
+        try store.recordEvents(log, of: small, session: session)
+        let error = #expect(throws: HistoryError.self) { try store.deployment("d-TWO") }
+        #expect("\(error!)".contains("names target 2, but the deployment has 2 (the record is damaged)"), "\(error!)")
+    }
+
     @Test func theFileIsPrivate() throws {
         let path = temporaryPath()
         _ = try HistoryDatabase(path: path)

@@ -83,3 +83,17 @@ public struct RecordedEvent: Sendable, Equatable, Codable {
         self.event = event
     }
 }
+
+extension DeploymentEvent {
+    /// The targets (indices into the spec's) this event names: a record whose events name
+    /// one its spec does not have is damaged, and is refused where it is read back
+    /// rather than folded (`DeploymentState.apply` indexes by them).
+    public var targetIndices: [Int] {
+        switch self {
+        case .batchStarted(_, let targets): return targets
+        case .lifecycleStarted(let t, _), .lifecycleEnded(let t, _, _, _, _), .targetEnded(let t, _): return [t]
+        case .policyStep(.deploy(let targets)): return targets
+        default: return []
+        }
+    }
+}
