@@ -42,9 +42,14 @@ protocol DeploymentRun: AnyObject {
     var followUp: DeploymentRun? { get }
     /// Told about each event of the run and of the rollback it starts (with the run it belongs to).
     var live: ((DeploymentRun, RecordedEvent) -> Void)? { get set }
+    /// A resumed deployment: how many of its events were recorded before it was taken
+    /// up again (nil otherwise).
+    var resumedAfter: Int? { get }
 }
 
 extension DeploymentRun {
+    var resumedAfter: Int? { nil }
+
     func jsonLines() -> String {
         var out = ""
         for event in log { out += event.jsonLine(targets: spec.targets) + "\n" }

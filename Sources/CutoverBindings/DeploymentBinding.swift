@@ -253,7 +253,10 @@ final class DeploymentBinding {
                 let printer = LiveView(json: json)
                 d.run.live = { run, event in printer.show(event, of: run) }
                 defer { d.run.live = nil }
-                for event in d.run.log { printer.show(event, of: d.run) }
+                for event in d.run.log {
+                    printer.show(event, of: d.run)
+                    if event.sequence + 1 == d.run.resumedAfter { printer.resumed(d.run) }
+                }
                 d.run.run(on: stack, untilSeconds: nil)
                 stack.push(d.run.state.status.rawValue)
                 return 1

@@ -33,6 +33,7 @@ final class LiveRun: DeploymentRun {
     }
 
     var spec: DeploymentSpec { deployment.spec }
+    var resumedAfter: Int? { deployment.resumedAfter }
     var state: DeploymentState { deployment.state }
     var log: [RecordedEvent] { deployment.log }
     var createdAt: Int64 { 0 }

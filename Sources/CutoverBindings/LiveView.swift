@@ -115,6 +115,15 @@ final class LiveView: @unchecked Sendable {
         drawnLines = lines.count
     }
 
+    /// The line between a resumed deployment's recorded events and what happens now
+    /// (text only: the JSON lines are the events themselves).
+    func resumed(_ run: DeploymentRun) {
+        guard !json else { return }
+        if terminal { clearBlock() }
+        write("[\(Timeline.clock(run.elapsedMilliseconds))] ── resumed here: the events above were recorded by the process that died ──\n")
+        if terminal { drawBlock(run, at: run.elapsedMilliseconds) }
+    }
+
     private func seconds(_ ms: Int64) -> String {
         ms < 1000 ? "\(ms) ms" : "\(ms / 1000).\((ms % 1000) / 100) s"
     }

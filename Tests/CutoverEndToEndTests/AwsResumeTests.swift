@@ -97,6 +97,10 @@ struct AwsResumeTests {
         let resumed = try run(sandbox, ["resume", key], extra: extra)
         #expect(resumed.status == 0, "\(resumed)")
         #expect(resumed.stdout.contains(": Succeeded"), "\(resumed)")
+        // The recorded events come first, then a line marks where this process took over.
+        let marker = try #require(resumed.stdout.range(of: "── resumed here"), "\(resumed)")
+        #expect(resumed.stdout[..<marker.lowerBound].contains("DownloadBundle ✓"), "\(resumed)")
+        #expect(resumed.stdout[marker.upperBound...].contains("Install ✓"), "\(resumed)")
 
         let sent = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
             .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }

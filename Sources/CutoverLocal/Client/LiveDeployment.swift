@@ -54,12 +54,15 @@ public final class LiveDeployment: @unchecked Sendable {
         self.executor = executor
         engine = DeploymentEngine(spec: spec, replaying: recorded.map(\.event))
         log = recorded
+        resumedAfter = recorded.count
         let since = max(Int64(Date().timeIntervalSince(createdAt) * 1000), recorded.last?.time ?? 0)
         started = ContinuousClock.now - .milliseconds(since)
         resumePending = true
     }
 
     public var state: DeploymentState { engine.state }
+    /// A resumed deployment: how many events its record had when it was taken up.
+    public private(set) var resumedAfter: Int?
 
     /// Milliseconds since the deployment was created.
     public var elapsed: Int64 { now }
