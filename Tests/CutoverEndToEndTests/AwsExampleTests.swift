@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MotoHarness
 import Testing
 
@@ -157,5 +160,45 @@ struct AwsExampleTests {
         #expect(run.stdout.contains("production: blue 100, green 0"), "\(run)")
         let sets = run.stdout.split(separator: "\n").filter { $0.hasPrefix("task set ") }
         #expect(sets.count == 1 && sets.first?.hasSuffix("PRIMARY web:1") == true, "\(run)")
+    }
+
+    /// Killed after 60 % of production moved to the replacement: `cutover resume` finds
+    /// the original target group from the primary task set (the listener now weighs the
+    /// replacement's more), moves the rest, and ends with the replacement alone, primary.
+    @Test func anECSDeploymentKilledMidShiftIsResumed() throws {
+        let routing = try ecsService()
+        let sandbox = try Sandbox()
+        let output = sandbox.home + "/first.txt"
+        let first = try AwsResumeTests.start(sandbox, ["--provider", "aws", Self.root + "/examples/aws-ecs-blue-green.lua"] + routing,
+                                             moto: moto, output: output)
+        _ = try AwsResumeTests.waitFor("traffic: 60% on web:2", in: output)
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let key = try #require(try AwsResumeTests.newest(sandbox, moto: moto))
+        let resumed = try AwsResumeTests.run(sandbox, ["resume", key], moto: moto)
+        #expect(resumed.status == 0, "\(resumed)")
+        #expect(resumed.stdout.contains(": Succeeded"), "\(resumed)")
+        #expect(resumed.stdout.contains("traffic: 100% on web:2"), "\(resumed)")
+        let after = try ecsExampleState(routing)
+        #expect(after == "web:2 PRIMARY; blue 0 green 100", "\(after)")
+    }
+
+    /// The service's task sets and production weights, as moto has them.
+    private func ecsExampleState(_ routing: [String]) throws -> String {
+        let value = { (key: String) in routing.first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } ?? "" }
+        let sandbox = try Sandbox()
+        let out = sandbox.home + "/state.txt"
+        try setUp("""
+            import boto3
+            kw = dict(endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+            ecs, elb = boto3.client("ecs", **kw), boto3.client("elbv2", **kw)
+            sets = ecs.describe_task_sets(cluster="prod", service="web")["taskSets"]
+            action = elb.describe_listeners(ListenerArns=[\(String(reflecting: value("listener")))])["Listeners"][0]["DefaultActions"][0]
+            weights = {g["TargetGroupArn"]: g["Weight"] for g in action["ForwardConfig"]["TargetGroups"]}
+            open(\(String(reflecting: out)), "w").write("%s; blue %d green %d" % (
+                ", ".join(s["taskDefinition"].split("/")[-1] + " " + s["status"] for s in sets),
+                weights.get(\(String(reflecting: value("blue"))), 0), weights.get(\(String(reflecting: value("green"))), 0)))
+            """)
+        return try String(contentsOfFile: out, encoding: .utf8)
     }
 }

@@ -20,8 +20,10 @@ struct AwsResumeTests {
         try moto.reset()
     }
 
-    /// Starts the binary in the background with `arguments`, its output to `output`.
-    func start(_ sandbox: Sandbox, _ arguments: [String], extra: [String: String], output: String) throws -> Process {
+    /// Starts the binary in the background with `arguments` against `moto`, its output to
+    /// `output` (standard error to OUTPUT.err).
+    static func start(_ sandbox: Sandbox, _ arguments: [String], moto: MotoServer, extra: [String: String] = [:],
+                      output: String) throws -> Process {
         FileManager.default.createFile(atPath: output, contents: nil)
         let invocation = try sandbox.cutover(arguments)
         let process = Process()
@@ -36,7 +38,7 @@ struct AwsResumeTests {
     }
 
     /// Waits (up to a minute) until `file` holds `text`; its contents.
-    func waitFor(_ text: String, in file: String) throws -> String {
+    static func waitFor(_ text: String, in file: String) throws -> String {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let contents = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
@@ -49,10 +51,21 @@ struct AwsResumeTests {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     func run(_ sandbox: Sandbox, _ arguments: [String], extra: [String: String]) throws -> Pipes.Output {
+        try Self.run(sandbox, arguments, moto: moto, extra: extra)
+    }
+
+    static func run(_ sandbox: Sandbox, _ arguments: [String], moto: MotoServer, extra: [String: String] = [:]) throws -> Pipes.Output {
         var invocation = try sandbox.cutover(arguments)
         invocation.environment.merge(moto.environment) { $1 }
         invocation.environment.merge(extra) { $1 }
         return try Pipes.run(invocation, timeout: .seconds(180))
+    }
+
+    /// The newest deployment's key in the sandbox's history.
+    static func newest(_ sandbox: Sandbox, moto: MotoServer) throws -> String? {
+        let listing = try run(sandbox, ["history", "--json", "--limit", "1"], moto: moto)
+        let json = try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any]
+        return (json?["deployments"] as? [[String: Any]])?.first?["key"] as? String
     }
 
     /// The deployment is killed while the first instance's Install runs (the stub keeps
@@ -81,8 +94,8 @@ struct AwsResumeTests {
         let example = Self.root + "/examples/aws-server-inplace.lua"
 
         let output = sandbox.home + "/first.txt"
-        let first = try start(sandbox, ["--provider", "aws", example, "cutover-revisions", "shop-web", "prod"], extra: extra, output: output)
-        _ = try waitFor(#""event": "Install", "deployment": "#, in: log)
+        let first = try Self.start(sandbox, ["--provider", "aws", example, "cutover-revisions", "shop-web", "prod"], moto: moto, extra: extra, output: output)
+        _ = try Self.waitFor(#""event": "Install", "deployment": "#, in: log)
         let held = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
@@ -91,9 +104,7 @@ struct AwsResumeTests {
         // The command finishes while nobody watches.
         FileManager.default.createFile(atPath: log + ".release", contents: Data())
 
-        let listing = try run(sandbox, ["history", "--json", "--limit", "1"], extra: extra)
-        let json = try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any]
-        let key = try #require((json?["deployments"] as? [[String: Any]])?.first?["key"] as? String, "\(listing)")
+        let key = try #require(try Self.newest(sandbox, moto: moto))
         let resumed = try run(sandbox, ["resume", key], extra: extra)
         #expect(resumed.status == 0, "\(resumed)")
         #expect(resumed.stdout.contains(": Succeeded"), "\(resumed)")
@@ -145,8 +156,8 @@ struct AwsResumeTests {
             """)
         let sandbox = try Sandbox()
         let output = sandbox.home + "/first.txt"
-        let first = try start(sandbox, ["--provider", "aws", Self.root + "/examples/aws-lambda-canary.lua"], extra: [:], output: output)
-        let seen = try waitFor("baking until", in: output)
+        let first = try Self.start(sandbox, ["--provider", "aws", Self.root + "/examples/aws-lambda-canary.lua"], moto: moto, output: output)
+        let seen = try Self.waitFor("baking until", in: output)
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         #expect(seen.contains("10%"), "\(seen)")
@@ -158,9 +169,7 @@ struct AwsResumeTests {
             """)
         #expect(weights.hasPrefix("1 {'2': 0.1"), "\(weights)")
 
-        let listing = try run(sandbox, ["history", "--json", "--limit", "1"], extra: [:])
-        let json = try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any]
-        let key = try #require((json?["deployments"] as? [[String: Any]])?.first?["key"] as? String, "\(listing)")
+        let key = try #require(try Self.newest(sandbox, moto: moto))
         let resumed = try run(sandbox, ["resume", key], extra: [:])
         #expect(resumed.status == 0, "\(resumed)")
         #expect(resumed.stdout.contains(": Succeeded"), "\(resumed)")
