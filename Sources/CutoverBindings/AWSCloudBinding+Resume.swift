@@ -30,6 +30,7 @@ struct AWSResumeContext: Codable {
         /// installs nothing).
         var appSpec: AppSpecSource?
         var pollSeconds: Double
+        var deliverySeconds: Int?
         /// A blue/green through a copy: the Auto Scaling group it replaces, and the copy.
         var replacing: [String]?
     }
@@ -91,6 +92,7 @@ extension AWSCloudBinding {
             let executor = AWSServerExecutor(client: client, appSpec: appSpec, bundle: RevisionBundle(bucket: server.bucket, key: server.bundleKey),
                                              groupID: server.groupID, targetGroupARNs: server.targetGroupARNs, record: record)
             executor.pollInterval = .milliseconds(Int64(server.pollSeconds * 1000))
+            executor.deliveryTimeoutSeconds = server.deliverySeconds ?? servers.deliverySeconds
             if let replacing = server.replacing, replacing.count == 2 { executor.replacingGroup = (replacing[0], replacing[1]) }
             // Commands are looked for from a minute before it was created (clock skew).
             executor.earlierCommandsSince = recorded.summary.createdAt.addingTimeInterval(-60)

@@ -14,10 +14,14 @@ final class AWSServerSettings {
     var bucket: String?
     /// Seconds between SSM and target health polls (CUTOVER_AWS_POLL, default 2).
     var pollSeconds: Double = 2
+    /// Seconds an instance has to pick a command up, and SSM to manage a fresh instance
+    /// (CUTOVER_AWS_DELIVERY_TIMEOUT, default 600).
+    var deliverySeconds = 600
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         bucket = environment["CUTOVER_AWS_BUCKET"].flatMap { $0.isEmpty ? nil : $0 }
         if let poll = environment["CUTOVER_AWS_POLL"].flatMap(Double.init), poll > 0 { pollSeconds = poll }
+        if let seconds = environment["CUTOVER_AWS_DELIVERY_TIMEOUT"].flatMap(Int.init), seconds > 0 { deliverySeconds = seconds }
     }
 }
 
@@ -180,6 +184,7 @@ extension AWSCloudBinding {
         let executor = AWSServerExecutor(client: client, appSpec: appSpec, bundle: bundle, groupID: groupID,
                                          targetGroupARNs: targetGroups, record: record)
         executor.pollInterval = .milliseconds(Int64(servers.pollSeconds * 1000))
+        executor.deliveryTimeoutSeconds = servers.deliverySeconds
         if let copy, let source = group.selection.autoScalingGroups.first { executor.replacingGroup = (source, copy) }
         let deployment = LiveDeployment(spec: spec, executor: executor)
         if blueGreen != nil {
@@ -190,6 +195,7 @@ extension AWSCloudBinding {
         }
         let server = AWSResumeContext.Server(bucket: bucket, bundleKey: bundle.key, groupID: groupID, targetGroupARNs: targetGroups,
                                              appSpec: appSpecSource, pollSeconds: servers.pollSeconds,
+                                             deliverySeconds: servers.deliverySeconds,
                                              replacing: executor.replacingGroup.map { [$0.original, $0.copy] })
         let binding = track(deployment, context: resumeContext(group, server: server))
         // After a blue/green success through a copy, the group deploys to the copy.

@@ -169,7 +169,8 @@ struct AwsServerTests {
     /// once, then Success, or Failed for the Nth ValidateService (N, its first argument)
     /// of the instances named on its command line (`*`: any), with a script's output.
     /// With THROTTLE=n in its environment, its first n answers are ThrottlingException;
-    /// with HOLD=EVENT:INSTANCE, that command stays InProgress until LOG.release exists.
+    /// with UNMANAGED=n, its first n SendCommands are InvalidInstanceId (an instance
+    /// whose SSM agent has not registered yet); with HOLD=EVENT:INSTANCE, that command stays InProgress until LOG.release exists.
     /// ListCommands lists an instance's commands with their comments.
     /// (Deployments are told apart by count, not id: two runs in one second may share one.)
     static let ssmStub = #"""
@@ -181,11 +182,22 @@ struct AwsServerTests {
         threading.Thread(target=watch, daemon=True).start()
         commands, polls, validations = {}, {}, {}
         throttle = [int(os.environ.get("THROTTLE", "0"))]
+        unmanaged = [int(os.environ.get("UNMANAGED", "0"))]
         log = open(sys.argv[2], "a")
         class H(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
                 op = self.headers.get("X-Amz-Target", "").split(".")[-1]
+                if op == "SendCommand" and unmanaged[0] > 0:
+                    unmanaged[0] -= 1
+                    log.write(json.dumps({"unmanaged": body["InstanceIds"][0]}) + "\n"); log.flush()
+                    data = json.dumps({"__type": "InvalidInstanceId", "message": "Instances not in a valid state for account"}).encode()
+                    self.send_response(400)
+                    self.send_header("Content-Type", "application/x-amz-json-1.1")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 if throttle[0] > 0:
                     throttle[0] -= 1
                     log.write(json.dumps({"throttled": op}) + "\n"); log.flush()
@@ -236,12 +248,12 @@ struct AwsServerTests {
     /// Starts the SSM stub failing the `failing`th ValidateService on `instances`; the
     /// process and its port.
     static func startSSMStub(_ sandbox: Sandbox, failing: Int, on instances: [String], log: String,
-                             throttle: Int = 0, hold: String? = nil) throws -> (Process, Int) {
+                             throttle: Int = 0, hold: String? = nil, unmanaged: Int = 0) throws -> (Process, Int) {
         let stubPath = try sandbox.write(ssmStub, to: "ssm_stub.py")
         let stub = Process()
         stub.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         stub.arguments = ["python3", stubPath, String(failing), log] + instances
-        stub.environment = ProcessInfo.processInfo.environment.merging(["THROTTLE": String(throttle), "HOLD": hold ?? ""]) { $1 }
+        stub.environment = ProcessInfo.processInfo.environment.merging(["THROTTLE": String(throttle), "HOLD": hold ?? "", "UNMANAGED": String(unmanaged)]) { $1 }
         let out = Pipe()
         stub.standardOutput = out
         try stub.run()
@@ -348,5 +360,32 @@ struct AwsServerTests {
         #expect(bucket.stderr.contains("S3 GetObject: NoSuchBucket"), "\(bucket)")
         // Nothing was deregistered on the way.
         for id in prod { #expect(tg.stdout.contains(id) == false) }
+    }
+
+    /// An instance SSM does not manage yet (its agent has not registered) is asked again
+    /// until it is; one it never manages fails its event within the delivery timeout,
+    /// saying what to check.
+    @Test func anInstanceSSMDoesNotManageYetIsWaitedFor() throws {
+        let sandbox = try Sandbox()
+        let commandLog = sandbox.home + "/commands.jsonl"
+        do {
+            let (stub, port) = try Self.startSSMStub(sandbox, failing: 0, on: [], log: commandLog, unmanaged: 3)
+            defer { Self.stop(stub) }
+            let run = try runExample(["cutover-revisions", "shop-web", "prod"], extra: ["AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:\(port)"])
+            #expect(run.status == 0, "\(run)")
+            let lines = try String(contentsOfFile: commandLog, encoding: .utf8).split(separator: "\n")
+            #expect(lines.filter { $0.contains("unmanaged") }.count == 3)
+            // Asked again, not given up on: each instance got its four commands.
+            #expect(lines.filter { $0.contains("\"event\"") }.count == 4 * prod.count, "\(lines)")
+        }
+        let (stub, port) = try Self.startSSMStub(sandbox, failing: 0, on: [], log: commandLog, unmanaged: 100_000)
+        defer { Self.stop(stub) }
+        let run = try runExample(["cutover-revisions", "shop-web", "prod", Self.root + "/examples/shop/v1", "Failed"],
+                                 extra: ["AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:\(port)", "CUTOVER_AWS_DELIVERY_TIMEOUT": "1"])
+        #expect(run.status == 0, "\(run)")
+        let failed = try #require(Self.log(run.stdout, "LOG").first { $0["kind"] as? String == "event_ended" && $0["status"] as? String == "Failed" })
+        let message = failed["message"] as? String ?? ""
+        #expect(message.contains("SSM does not manage i-") && message.contains("after 1 s") && message.contains("InvalidInstanceId")
+                && message.contains("AmazonSSMManagedInstanceCore"), "\(message)")
     }
 }

@@ -123,8 +123,7 @@ public final class AWSServerExecutor: DeploymentExecutor, @unchecked Sendable {
             let earlier = try earlierCommandsSince.flatMap { since in
                 try ssm.listCommands(instanceID: instance, after: since).first { $0.comment == comment }
             }
-            let command = try earlier ?? ssm.sendCommand(instanceIDs: [instance], commands: [script], executionTimeout: timeout,
-                                                         deliveryTimeout: deliveryTimeoutSeconds, comment: comment)
+            let command = try earlier ?? sendWhenManaged(script, to: instance, timeout: timeout, comment: comment)
             invocation = try ssm.waitForInvocation(commandID: command.id, instanceID: instance,
                                                    timeout: .seconds(timeout + deliveryTimeoutSeconds + 60),
                                                    poll: pollInterval, sleep: sleep)
@@ -133,6 +132,29 @@ public final class AWSServerExecutor: DeploymentExecutor, @unchecked Sendable {
         }
         let outcome = Self.outcome(of: invocation)
         return result(outcome.status, outcome.code, outcome.message)
+    }
+
+    /// Sends the command once SSM manages the instance. A fresh instance (a blue/green
+    /// copy's, one just launched) is InService before its SSM agent has registered, and
+    /// SSM refuses commands for it with InvalidInstanceId, having created nothing: that
+    /// is asked again, every poll, for up to the delivery timeout.
+    func sendWhenManaged(_ script: String, to instance: String, timeout: Int, comment: String) throws -> SSM.Command {
+        let deadline = ContinuousClock.now + .seconds(deliveryTimeoutSeconds)
+        while true {
+            switch Result(catching: { try ssm.sendCommand(instanceIDs: [instance], commands: [script], executionTimeout: timeout,
+                                                          deliveryTimeout: deliveryTimeoutSeconds, comment: comment) }) {
+            case .success(let command):
+                return command
+            case .failure(let error as AWSError) where error.code == "InvalidInstanceId":
+                guard ContinuousClock.now + pollInterval <= deadline else {
+                    throw AWSProviderError("SSM does not manage \(instance) after \(deliveryTimeoutSeconds) s (\(error)): is its SSM agent "
+                                           + "running, with an instance profile that allows it (AmazonSSMManagedInstanceCore)?")
+                }
+                sleep(pollInterval)
+            case .failure(let error):
+                throw error
+            }
+        }
     }
 
     /// What an invocation's status and last `cutover:` line say: Skipped, succeeded, or
