@@ -179,7 +179,9 @@ extension AWSCloudBinding {
             lastSuccessfulRevision: groups[group.name]?.lastSuccessfulRevision ?? record.lastSuccessful,
             configuration: configuration ?? group.configuration, targets: targets,
             loadBalanced: group.loadBalanced || blueGreen != nil, ignoreApplicationStopFailures: ignoreApplicationStopFailures,
-            alarms: group.alarms, autoRollback: group.autoRollback, creator: creator, rollbackOf: rollbackOf, policy: policy,
+            // A launch deployment that fails is not rolled back: its instance is abandoned.
+            alarms: group.alarms, autoRollback: creator == .autoscaling ? AutoRollbackConfiguration() : group.autoRollback,
+            creator: creator, rollbackOf: rollbackOf, policy: policy,
             blueGreen: blueGreen)
         let executor = AWSServerExecutor(client: client, appSpec: appSpec, bundle: bundle, groupID: groupID,
                                          targetGroupARNs: targetGroups, record: record)

@@ -227,6 +227,30 @@ final class GroupBinding {
                 group.hookSources[event] = group.provider.module.record(of: fn, on: stack)
                 return 0
             }
+            t.method("serve_launches") { group, stack in
+                // group:serve_launches{ duration = "1h", count = n, hook_timeout = "1h", quiet = false }
+                guard let cloud = group.provider as? AWSCloudBinding else {
+                    throw LuaArgumentError(1, "serve_launches is for Auto Scaling groups on AWS (the local cloud's daemon deploys to launched hosts itself)")
+                }
+                let f = stack.type(at: 2) <= 0 ? nil : try Fields(stack, 2)
+                try f?.rejectUnknown(["duration", "count", "hook_timeout", "quiet"], function: "serve_launches")
+                func seconds(_ key: String) throws -> Int? {
+                    guard let f, !f.value(key).isNil else { return nil }
+                    guard let s = parseDuration(f.value(key)), s > 0 else { throw f.error(key, "a duration expected (\"30s\", \"5m\" or seconds)") }
+                    return s
+                }
+                let count = try f?.int("count")
+                let hookTimeout = try seconds("hook_timeout") ?? 3600
+                guard (30...7200).contains(hookTimeout) else {
+                    throw LuaArgumentError(2, "hook_timeout: Auto Scaling holds an instance 30 s to 2 h, got \(hookTimeout) s")
+                }
+                let served = try cloud.serveLaunches(group: group.name, durationSeconds: try seconds("duration"), count: count,
+                                                     hookTimeout: hookTimeout, quiet: try f?.bool("quiet") ?? false, on: stack)
+                stack.push(table: LuaTable(array: served.map { .table(["id": .string($0.id), "status": .string($0.status),
+                                                                       "instances": .table(LuaTable(array: $0.instances.map { .string($0) })),
+                                                                       "result": .string($0.result)]) }))
+                return 1
+            }
             t.method("targets") { group, stack in
                 stack.push(table: LuaTable(array: group.provider.targetIDs(of: group.name).map { .string($0) }))
                 return 1

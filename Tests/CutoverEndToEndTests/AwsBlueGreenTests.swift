@@ -211,4 +211,141 @@ struct AwsBlueGreenTests {
             if case .string(let r) = revision { #expect(r.hasSuffix("/examples/shop/v2")) } else { Issue.record("\(revision)") }
         }
     }
+
+    /// A stub Auto Scaling endpoint in front of moto (which stores lifecycle hooks but
+    /// never holds an instance, and has no CompleteLifecycleAction: moto.md §4.2): it
+    /// passes every call on to moto, shows `held` instances as `Pending:Wait` in
+    /// DescribeAutoScalingGroups until CompleteLifecycleAction lets them go, and logs
+    /// PutLifecycleHook and CompleteLifecycleAction.
+    static let autoScalingStub = #"""
+        import http.server, json, os, re, sys, threading, time, urllib.request, urllib.error, urllib.parse
+        parent = os.getppid()
+        def watch():
+            while os.getppid() == parent: time.sleep(0.5)
+            os._exit(0)
+        threading.Thread(target=watch, daemon=True).start()
+        moto, log, held = sys.argv[1], open(sys.argv[2], "a"), set(sys.argv[3:])
+        class H(http.server.BaseHTTPRequestHandler):
+            def answer(self, status, data):
+                self.send_response(status)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
+                action = form.get("Action", "")
+                if action in ("PutLifecycleHook", "CompleteLifecycleAction"):
+                    log.write(json.dumps(form) + "\n"); log.flush()
+                if action == "CompleteLifecycleAction":
+                    held.discard(form["InstanceId"])
+                    return self.answer(200, b'<CompleteLifecycleActionResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><CompleteLifecycleActionResult/><ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata></CompleteLifecycleActionResponse>')
+                headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "authorization", "x-amz-date", "x-amz-security-token")}
+                try:
+                    reply = urllib.request.urlopen(urllib.request.Request(moto + self.path, data=body, headers=headers, method="POST"))
+                    status, data = reply.status, reply.read()
+                except urllib.error.HTTPError as e:
+                    status, data = e.code, e.read()
+                if action == "DescribeAutoScalingGroups":
+                    text = data.decode()
+                    for i in held:
+                        text = re.sub(r"(<InstanceId>%s</InstanceId>(?:(?!</member>).)*?<LifecycleState>)InService(</LifecycleState>)" % i,
+                                      r"\1Pending:Wait\2", text, flags=re.S)
+                    data = text.encode()
+                self.answer(status, data)
+            def log_message(self, *a): pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        print(server.server_address[1], flush=True)
+        server.serve_forever()
+        """#
+
+    /// Runs `script` with the Auto Scaling stub holding `held` (and `extra` environment);
+    /// the output and what the stub logged.
+    func withLaunches(_ script: String, held: [String], extra: [String: String] = [:]) throws -> (Pipes.Output, [[String: String]]) {
+        let sandbox = try Sandbox()
+        let stubPath = try sandbox.write(Self.autoScalingStub, to: "asg_stub.py")
+        let log = sandbox.home + "/asg.jsonl"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let stub = Process()
+        stub.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        stub.arguments = ["python3", stubPath, moto.endpoint, log] + held
+        let out = Pipe()
+        stub.standardOutput = out
+        try stub.run()
+        defer { AwsServerTests.stop(stub) }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += chunk
+        }
+        let port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let path = try sandbox.write(script, to: "launches.lua")
+        var invocation = try sandbox.cutover(["--provider", "aws", path])
+        invocation.environment.merge(moto.environment) { $1 }
+        invocation.environment["CUTOVER_AWS_POLL"] = "0.05"
+        invocation.environment["AWS_ENDPOINT_URL_AUTO_SCALING"] = "http://127.0.0.1:\(port)"
+        invocation.environment.merge(extra) { $1 }
+        let run = try Pipes.run(invocation, timeout: .seconds(180))
+        let logged = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+        return (run, logged)
+    }
+
+    static func launchScript(_ revision: String) -> String {
+        """
+        local cutover = require "cutover"
+        local cloud = cutover.provider "aws"
+        cloud:bucket "cutover-revisions"
+        local g = cutover.group { provider = cloud, application = "shop", name = "web-launch", targets = { asg = { "shop-asg" } },
+                                  load_balancer = "shop-web", config = "CodeDeployDefault.AllAtOnce" }
+        local d = g:deploy { revision = \(String(reflecting: revision)) }
+        d:wait()
+        print("deployment", d.status)
+        for _, s in ipairs(g:serve_launches { count = 1, hook_timeout = "10m" }) do
+          print("served", s.id, s.status, table.concat(s.instances, ","), s.result)
+        end
+        """
+    }
+
+    /// An instance the launch hook holds gets the group's last successful revision (a
+    /// launch deployment: no block-traffic events), then goes into service (CONTINUE).
+    @Test func aLaunchedInstanceGetsTheLastRevisionBeforeItServes() throws {
+        let launched = originals[2]
+        let (run, logged) = try withLaunches(Self.launchScript(Self.root + "/examples/shop/v2"), held: [launched])
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("deployment\tSucceeded"), "\(run)")
+        #expect(run.stdout.contains("[launches] shop-asg: launch hook cutover-launch-web-launch in place"), "\(run)")
+        let served = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("served\t") }, "\(run)")
+        #expect(served.hasSuffix("\tSucceeded\t\(launched)\tCONTINUE"), "\(served)")
+        let hook = try #require(logged.first { $0["Action"] == "PutLifecycleHook" })
+        #expect(hook["AutoScalingGroupName"] == "shop-asg" && hook["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_LAUNCHING"
+                && hook["HeartbeatTimeout"] == "600" && hook["DefaultResult"] == "CONTINUE", "\(hook)")
+        let completed = logged.filter { $0["Action"] == "CompleteLifecycleAction" }
+        #expect(completed.map { $0["InstanceId"] ?? "" } == [launched] && completed.first?["LifecycleActionResult"] == "CONTINUE",
+                "\(completed)")
+        // The launch deployment: the held instance only, §5.4's order (no BlockTraffic).
+        let launch = try #require(run.stdout.range(of: "launched: deploying"))
+        let after = run.stdout[launch.upperBound...]
+        #expect(after.contains("\(launched)  Install ✓") && after.contains("\(launched)  AllowTraffic ✓"), "\(after)")
+        #expect(!after.contains("BlockTraffic") && !after.contains(originals[0]), "\(after)")
+    }
+
+    /// A launch deployment that fails abandons its instance (Auto Scaling replaces it).
+    @Test func aLaunchDeploymentThatFailsAbandonsItsInstance() throws {
+        let launched = originals[2]
+        let sandbox = try Sandbox()
+        // The second ValidateService on the held instance (the launch deployment's) fails.
+        let (ssm, port) = try AwsServerTests.startSSMStub(sandbox, failing: 2, on: [launched], log: sandbox.home + "/ssm.jsonl")
+        defer { AwsServerTests.stop(ssm) }
+        let (run, logged) = try withLaunches(Self.launchScript(Self.root + "/examples/shop/v1"), held: [launched],
+                                             extra: ["AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:\(port)"])
+        #expect(run.status == 0, "\(run)")
+        let served = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("served\t") }, "\(run)")
+        #expect(served.hasSuffix("\tFailed\t\(launched)\tABANDON"), "\(served)")
+        #expect(logged.filter { $0["Action"] == "CompleteLifecycleAction" }.map { $0["LifecycleActionResult"] ?? "" } == ["ABANDON"])
+        // Not rolled back: the instance is abandoned instead.
+        #expect(!run.stdout.contains("rolling back"), "\(run)")
+    }
 }
