@@ -58,14 +58,7 @@ public final class AWSExecutor: DeploymentExecutor, @unchecked Sendable {
         }
     }
 
-    public func pollAlarms(_ names: [String]) -> EngineInput {
-        do {
-            let alarms = try cloudWatch.alarms(named: names)
-            return .alarms(active: alarms.filter { $0.state == .alarm }.map(\.name).sorted())
-        } catch {
-            return .alarmPollFailed(message: "\(error)")
-        }
-    }
+    public func pollAlarms(_ names: [String]) -> EngineInput { cloudWatch.engineInput(polling: names) }
 
     public func moveTraffic(_ command: EngineCommand, of spec: DeploymentSpec) -> EngineInput {
         guard let traffic = spec.traffic else { return .trafficShifted(weight: 0, error: "this deployment moves no traffic") }
@@ -122,4 +115,16 @@ public final class AWSExecutor: DeploymentExecutor, @unchecked Sendable {
     }
 
     public func recorded(_ event: DeploymentEvent, of spec: DeploymentSpec) {}
+}
+
+extension CloudWatch {
+    /// The engine's answer to a poll of `names`: those in ALARM, or why the poll failed.
+    func engineInput(polling names: [String]) -> EngineInput {
+        do {
+            let alarms = try alarms(named: names)
+            return .alarms(active: alarms.filter { $0.state == .alarm }.map(\.name).sorted())
+        } catch {
+            return .alarmPollFailed(message: "\(error)")
+        }
+    }
 }

@@ -242,14 +242,7 @@ public final class AWSServerExecutor: DeploymentExecutor, @unchecked Sendable {
 
     // MARK: - Alarms, traffic commands, bookkeeping
 
-    public func pollAlarms(_ names: [String]) -> EngineInput {
-        do {
-            let alarms = try cloudWatch.alarms(named: names)
-            return .alarms(active: alarms.filter { $0.state == .alarm }.map(\.name).sorted())
-        } catch {
-            return .alarmPollFailed(message: "\(error)")
-        }
-    }
+    public func pollAlarms(_ names: [String]) -> EngineInput { cloudWatch.engineInput(polling: names) }
 
     /// Server deployments move traffic per instance (BlockTraffic, AllowTraffic);
     /// blue/green's removals are the binding's `blueGreenRunner`.
