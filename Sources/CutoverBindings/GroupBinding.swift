@@ -228,12 +228,12 @@ final class GroupBinding {
                 return 0
             }
             t.method("serve_launches") { group, stack in
-                // group:serve_launches{ duration = "1h", count = n, hook_timeout = "1h", quiet = false }
+                // group:serve_launches{ duration = "1h", count = n, hook_timeout = "1h", terminations = false, quiet = false }
                 guard let cloud = group.provider as? AWSCloudBinding else {
                     throw LuaArgumentError(1, "serve_launches is for Auto Scaling groups on AWS (the local cloud's daemon deploys to launched hosts itself)")
                 }
                 let f = stack.type(at: 2) <= 0 ? nil : try Fields(stack, 2)
-                try f?.rejectUnknown(["duration", "count", "hook_timeout", "quiet"], function: "serve_launches")
+                try f?.rejectUnknown(["duration", "count", "hook_timeout", "terminations", "quiet"], function: "serve_launches")
                 func seconds(_ key: String) throws -> Int? {
                     guard let f, !f.value(key).isNil else { return nil }
                     guard let s = parseDuration(f.value(key)), s > 0 else { throw f.error(key, "a duration expected (\"30s\", \"5m\" or seconds)") }
@@ -245,7 +245,8 @@ final class GroupBinding {
                     throw LuaArgumentError(2, "hook_timeout: Auto Scaling holds an instance 30 s to 2 h, got \(hookTimeout) s")
                 }
                 let served = try cloud.serveLaunches(group: group.name, durationSeconds: try seconds("duration"), count: count,
-                                                     hookTimeout: hookTimeout, quiet: try f?.bool("quiet") ?? false, on: stack)
+                                                     hookTimeout: hookTimeout, terminations: try f?.bool("terminations") ?? false,
+                                                     quiet: try f?.bool("quiet") ?? false, on: stack)
                 stack.push(table: LuaTable(array: served.map { .table(["id": .string($0.id), "status": .string($0.status),
                                                                        "instances": .table(LuaTable(array: $0.instances.map { .string($0) })),
                                                                        "result": .string($0.result)]) }))

@@ -214,8 +214,9 @@ struct AwsBlueGreenTests {
 
     /// A stub Auto Scaling endpoint in front of moto (which stores lifecycle hooks but
     /// never holds an instance, and has no CompleteLifecycleAction: moto.md §4.2): it
-    /// passes every call on to moto, shows `held` instances as `Pending:Wait` in
-    /// DescribeAutoScalingGroups until CompleteLifecycleAction lets them go, and logs
+    /// passes every call on to moto, shows `held` instances as `Pending:Wait` (`term:ID`:
+    /// `Terminating:Wait`) in DescribeAutoScalingGroups until CompleteLifecycleAction lets
+    /// them go, and logs
     /// PutLifecycleHook and CompleteLifecycleAction.
     static let autoScalingStub = #"""
         import http.server, json, os, re, sys, threading, time, urllib.request, urllib.error, urllib.parse
@@ -224,7 +225,8 @@ struct AwsBlueGreenTests {
             while os.getppid() == parent: time.sleep(0.5)
             os._exit(0)
         threading.Thread(target=watch, daemon=True).start()
-        moto, log, held = sys.argv[1], open(sys.argv[2], "a"), set(sys.argv[3:])
+        moto, log = sys.argv[1], open(sys.argv[2], "a")
+        held = {a.split(":")[-1]: ("Terminating:Wait" if a.startswith("term:") else "Pending:Wait") for a in sys.argv[3:]}
         class H(http.server.BaseHTTPRequestHandler):
             def answer(self, status, data):
                 self.send_response(status)
@@ -239,7 +241,7 @@ struct AwsBlueGreenTests {
                 if action in ("PutLifecycleHook", "CompleteLifecycleAction"):
                     log.write(json.dumps(form) + "\n"); log.flush()
                 if action == "CompleteLifecycleAction":
-                    held.discard(form["InstanceId"])
+                    held.pop(form["InstanceId"], None)
                     return self.answer(200, b'<CompleteLifecycleActionResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><CompleteLifecycleActionResult/><ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata></CompleteLifecycleActionResponse>')
                 headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "authorization", "x-amz-date", "x-amz-security-token")}
                 try:
@@ -249,9 +251,9 @@ struct AwsBlueGreenTests {
                     status, data = e.code, e.read()
                 if action == "DescribeAutoScalingGroups":
                     text = data.decode()
-                    for i in held:
+                    for i, state in held.items():
                         text = re.sub(r"(<InstanceId>%s</InstanceId>(?:(?!</member>).)*?<LifecycleState>)InService(</LifecycleState>)" % i,
-                                      r"\1Pending:Wait\2", text, flags=re.S)
+                                      r"\g<1>%s\2" % state, text, flags=re.S)
                     data = text.encode()
                 self.answer(status, data)
             def log_message(self, *a): pass
@@ -293,7 +295,7 @@ struct AwsBlueGreenTests {
         return (run, logged)
     }
 
-    static func launchScript(_ revision: String) -> String {
+    static func launchScript(_ revision: String, options: String = "count = 1, hook_timeout = \"10m\"") -> String {
         """
         local cutover = require "cutover"
         local cloud = cutover.provider "aws"
@@ -303,7 +305,7 @@ struct AwsBlueGreenTests {
         local d = g:deploy { revision = \(String(reflecting: revision)) }
         d:wait()
         print("deployment", d.status)
-        for _, s in ipairs(g:serve_launches { count = 1, hook_timeout = "10m" }) do
+        for _, s in ipairs(g:serve_launches { \(options) }) do
           print("served", s.id, s.status, table.concat(s.instances, ","), s.result)
         end
         """
@@ -347,5 +349,27 @@ struct AwsBlueGreenTests {
         #expect(logged.filter { $0["Action"] == "CompleteLifecycleAction" }.map { $0["LifecycleActionResult"] ?? "" } == ["ABANDON"])
         // Not rolled back: the instance is abandoned instead.
         #expect(!run.stdout.contains("rolling back"), "\(run)")
+    }
+
+    /// With `terminations = true`, an instance held on its way out is taken out of the
+    /// target group and its application stopped (from its last install) before it goes.
+    @Test func aTerminatingInstanceIsTakenOutFirst() throws {
+        let leaving = originals[1]
+        let (run, logged) = try withLaunches(Self.launchScript(Self.root + "/examples/shop/v2",
+                                                               options: "count = 1, terminations = true"), held: ["term:" + leaving])
+        #expect(run.status == 0, "\(run)")
+        let served = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("served\t") }, "\(run)")
+        #expect(served.hasSuffix("\tSucceeded\t\(leaving)\tCONTINUE"), "\(served)")
+        let hooks = logged.filter { $0["Action"] == "PutLifecycleHook" }
+        #expect(Set(hooks.compactMap { $0["LifecycleTransition"] }) == ["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"])
+        let completed = try #require(logged.first { $0["Action"] == "CompleteLifecycleAction" })
+        #expect(completed["LifecycleHookName"] == "cutover-termination-web-launch" && completed["InstanceId"] == leaving)
+        let out = try #require(run.stdout.range(of: "terminating: taking them out"))
+        let after = run.stdout[out.upperBound...]
+        #expect(after.contains("\(leaving)  BlockTraffic ✓") && after.contains("\(leaving)  ApplicationStop ✓"), "\(after)")
+        #expect(!after.contains("Install"), "\(after)")
+        // Out of the target group; the other two still serve.
+        let now = try world()
+        #expect(now.healthy == originals.filter { $0 != leaving }, "\(now)")
     }
 }

@@ -64,6 +64,11 @@ public struct DeploymentSpec: Sendable, Equatable, Codable {
             return loadBalanced ? LifecycleEvent.serverInPlace + [.beforeAllowTraffic, .allowTraffic, .afterAllowTraffic]
                                 : LifecycleEvent.serverInPlace
         }
+        // A termination deployment takes the instance out and stops the application
+        // (§5.4; the order inside it is UNVERIFIED: by analogy with §5.2, block first).
+        if creator == .autoscalingTermination {
+            return (loadBalanced ? [.beforeBlockTraffic, .blockTraffic, .afterBlockTraffic] : []) + [.applicationStop]
+        }
         return switch platform {
         case .server: loadBalanced ? LifecycleEvent.serverInPlaceWithLoadBalancer : LifecycleEvent.serverInPlace
         case .lambda: LifecycleEvent.lambda
