@@ -372,4 +372,38 @@ struct AwsBlueGreenTests {
         let now = try world()
         #expect(now.healthy == originals.filter { $0 != leaving }, "\(now)")
     }
+
+    /// `keep_original = true`: after the reroute the original group keeps its instances,
+    /// running, detached from the target group; the copy serves.
+    @Test func keepOriginalLeavesTheOriginalsRunningOutOfTheTargetGroup() throws {
+        let sandbox = try Sandbox()
+        let script = try sandbox.write("""
+            local cutover = require "cutover"
+            local cloud = cutover.provider "aws"
+            cloud:bucket "cutover-revisions"
+            local g = cutover.group { provider = cloud, application = "shop", name = "web-keep", targets = { asg = { "shop-asg" } },
+                                      load_balancer = "shop-web", config = "CodeDeployDefault.AllAtOnce",
+                                      blue_green = { green = "copy", keep_original = true } }
+            local d = g:deploy { revision = \(String(reflecting: Self.root + "/examples/shop/v2")) }
+            d:wait()
+            print("deployment", d.status, d.message)
+            """, to: "keep.lua")
+        var invocation = try sandbox.cutover(["--provider", "aws", script])
+        invocation.environment.merge(moto.environment) { $1 }
+        invocation.environment["CUTOVER_AWS_POLL"] = "0.05"
+        let run = try Pipes.run(invocation, timeout: .seconds(180))
+        #expect(run.status == 0 && run.stdout.contains("deployment\tSucceeded"), "\(run)")
+        let now = try world()
+        #expect(now.groups["shop-asg"] == originals, "\(now.groups)")
+        let copy = try #require(now.groups.keys.first { $0.hasPrefix("CodeDeploy_web-keep_") })
+        #expect(now.healthy == now.groups[copy], "\(now)")
+        #expect(Set(originals).isSubset(of: now.running))
+        // Detached: the original group no longer names the target group.
+        let attached = try AwsServerTests.python(moto, """
+            import boto3
+            kw = dict(endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+            print(len(boto3.client("autoscaling", **kw).describe_auto_scaling_groups(AutoScalingGroupNames=["shop-asg"])["AutoScalingGroups"][0]["TargetGroupARNs"]))
+            """)
+        #expect(attached.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(attached)")
+    }
 }
