@@ -46,15 +46,26 @@ extension AWSCloudBinding {
 
     /// Running instances as deployment targets (their Auto Scaling group from EC2's
     /// tag, their revision from the group's record), in launch order.
-    func runningInstances(_ record: RevisionRecord?) throws -> [TargetDescription] {
-        try ec2.describeInstances(filters: [EC2.Filter("instance-state-name", ["running"])])
+    func runningInstances(_ record: RevisionRecord?, onPremises: Bool = false) throws -> [TargetDescription] {
+        let ec2Targets = try ec2.describeInstances(filters: [EC2.Filter("instance-state-name", ["running"])])
             .sorted { ($0.launchTime ?? .distantPast, $0.id) < ($1.launchTime ?? .distantPast, $1.id) }
             .map { TargetDescription(id: $0.id, tags: $0.tags, autoScalingGroup: $0.tags[Self.autoScalingGroupTag],
                                      revision: record?.instances[$0.id]) }
+        guard onPremises else { return ec2Targets }
+        return ec2Targets + (try onlineOnPremisesInstances(record))
+    }
+
+    /// On-premises servers SSM manages and reaches now (PingStatus Online: the running
+    /// ones, as EC2's are), with their tags, by id.
+    func onlineOnPremisesInstances(_ record: RevisionRecord?) throws -> [TargetDescription] {
+        let ssm = SSM(client)
+        return try ssm.onPremisesInstances().filter { $0.pingStatus == "Online" }.sorted { $0.id < $1.id }.map {
+            TargetDescription(id: $0.id, tags: try ssm.tags(ofManagedInstance: $0.id), revision: record?.instances[$0.id], onPremises: true)
+        }
     }
 
     func serverTargetIDs(of name: String) -> [String] {
-        guard var g = groups[name]?.group, let all = try? runningInstances(nil) else { return [] }
+        guard var g = groups[name]?.group, let all = try? runningInstances(nil, onPremises: g.selection.onPremises != nil) else { return [] }
         if let bucket = servers.bucket, !g.selection.autoScalingGroups.isEmpty,
            let record = try? RevisionRecord.load(bucket: bucket, groupID: serverGroupID(name), from: s3) {
             g.selection.autoScalingGroups = g.selection.autoScalingGroups.map(record.currentGroup)
@@ -158,10 +169,14 @@ extension AWSCloudBinding {
         var blueGreen: BlueGreenOptions?
         var copy: String?
         if let options = group.blueGreen {
+            if group.selection.onPremises != nil {
+                throw LuaArgumentError(2, "INVALID_DEPLOYMENT_GROUP: blue/green deploys to EC2 instances; on-premises instances deploy in place")
+            }
             (targets, blueGreen, copy) = try blueGreenTargets(group, options, deploymentID: deploymentID, record: record,
                                                               creator: creator, rollbackOf: rollbackOf)
         } else {
-            targets = group.selection.select(from: try aws { try runningInstances(record) }).filter { only?.contains($0.id) ?? true }
+            targets = group.selection.select(from: try aws { try runningInstances(record, onPremises: group.selection.onPremises != nil) })
+                .filter { only?.contains($0.id) ?? true }
         }
         guard !targets.isEmpty else {
             throw LuaArgumentError(2, "NO_INSTANCES: no running instance matches the targets of \(group.name)")
@@ -350,7 +365,7 @@ extension AWSCloudBinding {
               spec.creator != .codeDeployRollback, let entry = groups[spec.group],
               !entry.group.selection.autoScalingGroups.isEmpty, let bucket = servers.bucket,
               let record = try? RevisionRecord.load(bucket: bucket, groupID: serverGroupID(spec.group), from: s3),
-              let all = try? runningInstances(record) else { return nil }
+              let all = try? runningInstances(record, onPremises: entry.group.selection.onPremises != nil) else { return nil }
         var selection = entry.group.selection
         selection.autoScalingGroups = selection.autoScalingGroups.map(record.currentGroup)
         let deployed = Set(spec.targets.map(\.id))
@@ -383,7 +398,25 @@ extension AWSCloudBinding {
             var filters: [EC2.Filter] = []
             if stack.top >= 2 {
                 let f = try Fields(stack, 2)
-                try f.rejectUnknown(["tags", "asg", "state"], function: "instances")
+                try f.rejectUnknown(["tags", "asg", "state", "on_premises"], function: "instances")
+                if try f.bool("on_premises") == true {
+                    // cloud:instances{ on_premises = true, tags = {…} } → SSM's managed on-premises servers
+                    let ssm = SSM(cloud.client)
+                    let wanted = try f.stringMap("tags") ?? [:]
+                    let managed = try cloud.aws { try ssm.onPremisesInstances() }.sorted { $0.id < $1.id }
+                    var rows: [LuaValue] = []
+                    for m in managed {
+                        let tags = try cloud.aws { try ssm.tags(ofManagedInstance: m.id) }
+                        guard wanted.allSatisfy({ tags[$0.key] == $0.value }) else { continue }
+                        var row: LuaTable = ["id": .string(m.id), "state": .string(m.pingStatus), "tags": .table(LuaTable(strings: tags)),
+                                             "on_premises": .boolean(true)]
+                        if let ip = m.ipAddress { row["private_ip"] = .string(ip) }
+                        if let name = m.computerName { row["name"] = .string(name) }
+                        rows.append(.table(row))
+                    }
+                    stack.push(table: LuaTable(array: rows))
+                    return 1
+                }
                 for (key, value) in (try f.stringMap("tags") ?? [:]).sorted(by: { $0.key < $1.key }) {
                     filters.append(EC2.Filter("tag:\(key)", [value]))
                 }

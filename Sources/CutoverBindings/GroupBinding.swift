@@ -135,27 +135,41 @@ final class GroupBinding {
         guard let t = try f.table(key) else {
             throw f.error(key, "table expected, got nil (for example \(key) = { tags = { env = \"prod\" } })")
         }
-        try t.rejectUnknown(["tags", "filters", "tag_set", "asg", "hosts"], function: "group")
+        try t.rejectUnknown(["tags", "filters", "tag_set", "asg", "hosts", "on_premises"], function: "group")
         var selection = TargetSelection()
-        if let tags = try t.stringMap("tags") {
-            selection.tagFilters += tags.sorted { $0.key < $1.key }.map { TagFilter(key: $0.key, value: $0.value) }
-        }
-        if let filters = try t.table("filters") { selection.tagFilters += try tagFilters(filters) }
-        if let set = try t.table("tag_set") {
-            var i: Int64 = 1
-            while case .reference(let ref) = set.table[.integer(i)] {
-                selection.tagSet.append(try tagFilters(Fields(table: ref, index: f.index, path: "targets.tag_set[\(i)].")))
-                i += 1
-            }
-        }
+        (selection.tagFilters, selection.tagSet) = try tagSelection(t, path: "\(key).")
         selection.autoScalingGroups = try t.strings("asg") ?? []
         selection.explicit = try t.strings("hosts") ?? []
+        // targets = { on_premises = { tags = {…} | filters = {…} | tag_set = {…} } }
+        if let o = try t.table("on_premises") {
+            try o.rejectUnknown(["tags", "filters", "tag_set"], function: "group")
+            let (filters, set) = try tagSelection(o, path: "\(key).on_premises.")
+            selection.onPremises = OnPremisesSelection(tagFilters: filters, tagSet: set)
+        }
         do {
             try selection.validate()
         } catch {
             throw LuaArgumentError(f.index, error.description)
         }
         return selection
+    }
+
+    /// `tags = { k = v }` and `filters = {…}` (either matches), or `tag_set = { {…}, … }`.
+    static func tagSelection(_ t: Fields, path: String) throws -> ([TagFilter], [[TagFilter]]) {
+        var filters: [TagFilter] = []
+        var set: [[TagFilter]] = []
+        if let tags = try t.stringMap("tags") {
+            filters += tags.sorted { $0.key < $1.key }.map { TagFilter(key: $0.key, value: $0.value) }
+        }
+        if let list = try t.table("filters") { filters += try tagFilters(list) }
+        if let groups = try t.table("tag_set") {
+            var i: Int64 = 1
+            while case .reference(let ref) = groups.table[.integer(i)] {
+                set.append(try tagFilters(Fields(table: ref, index: t.index, path: path + "tag_set[\(i)].")))
+                i += 1
+            }
+        }
+        return (filters, set)
     }
 
     /// A list of `{ key =, value =, type = "KEY_ONLY" | "VALUE_ONLY" | "KEY_AND_VALUE" }`.

@@ -170,7 +170,8 @@ struct AwsServerTests {
     /// of the instances named on its command line (`*`: any), with a script's output.
     /// With THROTTLE=n in its environment, its first n answers are ThrottlingException;
     /// with UNMANAGED=n, its first n SendCommands are InvalidInstanceId (an instance
-    /// whose SSM agent has not registered yet); with HOLD=EVENT:INSTANCE, that command stays InProgress until LOG.release exists.
+    /// whose SSM agent has not registered yet); ONPREM (JSON: id → { ping =, tags = })
+    /// are the on-premises servers it manages; with HOLD=EVENT:INSTANCE, that command stays InProgress until LOG.release exists.
     /// ListCommands lists an instance's commands with their comments.
     /// (Deployments are told apart by count, not id: two runs in one second may share one.)
     static let ssmStub = #"""
@@ -183,6 +184,7 @@ struct AwsServerTests {
         commands, polls, validations = {}, {}, {}
         throttle = [int(os.environ.get("THROTTLE", "0"))]
         unmanaged = [int(os.environ.get("UNMANAGED", "0"))]
+        onprem = json.loads(os.environ.get("ONPREM") or "{}")
         log = open(sys.argv[2], "a")
         class H(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
@@ -218,6 +220,12 @@ struct AwsServerTests {
                     commands[cid] = (event, deployment, instance, validations.get(instance, 0), body.get("Comment", ""))
                     log.write(json.dumps({"event": event, "deployment": deployment, "instance": body["InstanceIds"][0]}) + "\n"); log.flush()
                     out = {"Command": {"CommandId": cid, "Status": "Pending", "InstanceIds": body["InstanceIds"], "DocumentName": body["DocumentName"]}}
+                elif op == "DescribeInstanceInformation":
+                    out = {"InstanceInformationList": [{"InstanceId": i, "PingStatus": m["ping"], "ResourceType": "ManagedInstance",
+                                                        "ComputerName": i + ".example", "IPAddress": "10.0.0.%d" % n}
+                                                       for n, (i, m) in enumerate(sorted(onprem.items()))]}
+                elif op == "ListTagsForResource":
+                    out = {"TagList": [{"Key": k, "Value": v} for k, v in onprem[body["ResourceId"]]["tags"].items()]}
                 elif op == "ListCommands":
                     out = {"Commands": [{"CommandId": cid, "Comment": c[4], "Status": "InProgress", "InstanceIds": [c[2]], "DocumentName": "AWS-RunShellScript"}
                                         for cid, c in commands.items() if c[2] == body.get("InstanceId")]}
@@ -248,12 +256,12 @@ struct AwsServerTests {
     /// Starts the SSM stub failing the `failing`th ValidateService on `instances`; the
     /// process and its port.
     static func startSSMStub(_ sandbox: Sandbox, failing: Int, on instances: [String], log: String,
-                             throttle: Int = 0, hold: String? = nil, unmanaged: Int = 0) throws -> (Process, Int) {
+                             throttle: Int = 0, hold: String? = nil, unmanaged: Int = 0, onPremises: String = "") throws -> (Process, Int) {
         let stubPath = try sandbox.write(ssmStub, to: "ssm_stub.py")
         let stub = Process()
         stub.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         stub.arguments = ["python3", stubPath, String(failing), log] + instances
-        stub.environment = ProcessInfo.processInfo.environment.merging(["THROTTLE": String(throttle), "HOLD": hold ?? "", "UNMANAGED": String(unmanaged)]) { $1 }
+        stub.environment = ProcessInfo.processInfo.environment.merging(["THROTTLE": String(throttle), "HOLD": hold ?? "", "UNMANAGED": String(unmanaged), "ONPREM": onPremises]) { $1 }
         let out = Pipe()
         stub.standardOutput = out
         try stub.run()
@@ -387,5 +395,48 @@ struct AwsServerTests {
         let message = failed["message"] as? String ?? ""
         #expect(message.contains("SSM does not manage i-") && message.contains("after 1 s") && message.contains("InvalidInstanceId")
                 && message.contains("AmazonSSMManagedInstanceCore"), "\(message)")
+    }
+
+    /// On-premises servers SSM manages are targets through the group's on-premises tags
+    /// (never its EC2 ones), if SSM reaches them; they deploy through SSM like EC2
+    /// instances and are not registered in the target group.
+    @Test func onPremisesServersAreDeployedThroughSSM() throws {
+        let sandbox = try Sandbox()
+        let commandLog = sandbox.home + "/commands.jsonl"
+        let servers = #"{"mi-0aaa1": {"ping": "Online", "tags": {"env": "prod", "app": "shop"}},"#
+            + #" "mi-0aaa2": {"ping": "Online", "tags": {"env": "prod"}}, "mi-0aaa3": {"ping": "Online", "tags": {"env": "staging"}},"#
+            + #" "mi-0aaa4": {"ping": "ConnectionLost", "tags": {"env": "prod"}}}"#
+        let (stub, port) = try Self.startSSMStub(sandbox, failing: 0, on: [], log: commandLog, onPremises: servers)
+        defer { Self.stop(stub) }
+        let run = try cutover("""
+            local cutover = require "cutover"
+            local cloud = cutover.provider "aws"
+            cloud:bucket "cutover-revisions"
+            for _, i in ipairs(cloud:instances { on_premises = true }) do print("managed", i.id, i.state, i.tags.env) end
+            local g = cutover.group { provider = cloud, application = "shop", name = "mixed",
+                                      targets = { tags = { env = "prod" }, on_premises = { tags = { env = "prod" } } },
+                                      load_balancer = "shop-web", config = "CodeDeployDefault.AllAtOnce" }
+            local d = g:deploy { revision = \(String(reflecting: Self.root + "/examples/shop/v1")) }
+            d:watch()
+            local ids = {}
+            for _, t in ipairs(d.targets) do ids[#ids + 1] = t.id end
+            print("targets", table.concat(ids, " "))
+            print("status", d.status)
+            local onlyPrem = cutover.group { provider = cloud, application = "shop", name = "prem",
+                                             targets = { on_premises = { tags = { env = "prod" } } } }
+            print("prem-only", table.concat(onlyPrem:targets(), " "))
+            """, extra: ["AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:\(port)"])
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("managed\tmi-0aaa4\tConnectionLost\tprod"), "\(run)")
+        let targets = run.stdout.split(separator: "\n").first { $0.hasPrefix("targets\t") }?.split(separator: "\t").last
+            .map { $0.split(separator: " ").map(String.init) } ?? []
+        #expect(Set(targets) == Set(prod + ["mi-0aaa1", "mi-0aaa2"]), "\(targets)")
+        #expect(run.stdout.contains("status\tSucceeded"), "\(run)")
+        #expect(run.stdout.contains("prem-only\tmi-0aaa1 mi-0aaa2\n"), "\(run)")
+        // Through SSM like the others; out of the load balancer's business.
+        let sent = try String(contentsOfFile: commandLog, encoding: .utf8)
+        #expect(sent.contains(#""instance": "mi-0aaa1""#) && !sent.contains("mi-0aaa3") && !sent.contains("mi-0aaa4"))
+        #expect(run.stdout.contains("mi-0aaa1  AllowTraffic - skipped"), "\(run)")
+        for id in prod { #expect(run.stdout.contains("\(id)  AllowTraffic ✓"), "\(run)") }
     }
 }

@@ -86,6 +86,9 @@ public final class AWSServerExecutor: DeploymentExecutor, @unchecked Sendable {
             return run(scripts.downloadBundle(url: url, appSpec: appSpec), on: instance, timeout: 900, comment: comment(spec, event), result)
         case .install:
             return run(scripts.install(appSpec), on: instance, timeout: 1800, comment: comment(spec, event), result)
+        case .blockTraffic where spec.targets[t].onPremises, .allowTraffic where spec.targets[t].onPremises:
+            // Target groups take EC2 instances (and IPs); an on-premises server is not registered.
+            return result(.skipped, .success, "\(instance) is on premises: no load balancer registration")
         case .blockTraffic:
             return traffic(allow: false, instance: instance, result)
         case .allowTraffic:

@@ -152,6 +152,48 @@ public struct SSM: Sendable {
         return invocations
     }
 
+    /// A machine SSM manages: an EC2 instance, or an on-premises server (`mi-…`) registered
+    /// with a hybrid activation.
+    public struct ManagedInstance: Sendable, Equatable {
+        public var id: String
+        /// `Online`, `ConnectionLost` or `Inactive`.
+        public var pingStatus: String
+        /// `ManagedInstance` (on premises) or `EC2Instance`.
+        public var resourceType: String
+        public var computerName: String?
+        public var ipAddress: String?
+        public var isOnPremises: Bool { resourceType == "ManagedInstance" }
+    }
+
+    /// The on-premises machines SSM manages (ResourceType ManagedInstance), every page. A read.
+    public func onPremisesInstances() throws -> [ManagedInstance] {
+        let operation = AWSOperation(.ssm, "DescribeInstanceInformation")
+        var found: [ManagedInstance] = []
+        try client.paginate(operation) { token in
+            var input: [String: JSON] = ["Filters": [["Key": "ResourceType", "Values": ["ManagedInstance"]]], "MaxResults": 50]
+            if let token { input["NextToken"] = .string(token) }
+            let page = try client.json(operation, .object(input))
+            found += (page["InstanceInformationList"]?.array ?? []).map { item in
+                ManagedInstance(id: item["InstanceId"]?.string ?? "", pingStatus: item["PingStatus"]?.string ?? "",
+                                resourceType: item["ResourceType"]?.string ?? "", computerName: item["ComputerName"]?.string,
+                                ipAddress: item["IPAddress"]?.string)
+            }
+            return page["NextToken"]?.string
+        }
+        return found
+    }
+
+    /// The tags of a managed on-premises machine. A read.
+    public func tags(ofManagedInstance id: String) throws -> [String: String] {
+        let answer = try client.json(AWSOperation(.ssm, "ListTagsForResource"),
+                                     ["ResourceType": "ManagedInstance", "ResourceId": .string(id)])
+        var tags: [String: String] = [:]
+        for tag in answer["TagList"]?.array ?? [] {
+            if let key = tag["Key"]?.string { tags[key] = tag["Value"]?.string ?? "" }
+        }
+        return tags
+    }
+
     /// Asks SSM to stop a command (on `instanceIDs`, or everywhere); its invocations
     /// end `Cancelled` unless they finish first. Retried: a repeat asks again.
     public func cancelCommand(commandID: String, instanceIDs: [String] = []) throws {

@@ -29,6 +29,19 @@ public struct TagFilter: Sendable, Equatable, Codable {
     }
 }
 
+/// On-premises instances by their tags, as CodeDeploy's onPremisesInstanceTagFilters and
+/// onPremisesTagSet: kept apart from the EC2 ones, which never match an on-premises
+/// instance (nor these an EC2 one).
+public struct OnPremisesSelection: Sendable, Equatable, Codable {
+    public var tagFilters: [TagFilter]
+    public var tagSet: [[TagFilter]]
+
+    public init(tagFilters: [TagFilter] = [], tagSet: [[TagFilter]] = []) {
+        self.tagFilters = tagFilters
+        self.tagSet = tagSet
+    }
+}
+
 /// How a deployment group picks its targets: tag filters (any matches), or a tag set
 /// (every group must match one of its filters), plus Auto Scaling groups and targets
 /// named outright. The union of all of them is the target set (reference §14.1).
@@ -39,13 +52,16 @@ public struct TargetSelection: Sendable, Equatable, Codable {
     public var tagSet: [[TagFilter]]
     public var autoScalingGroups: [String]
     public var explicit: [String]
+    /// On-premises instances (nil: none; a record written before they existed has none).
+    public var onPremises: OnPremisesSelection?
 
     public init(tagFilters: [TagFilter] = [], tagSet: [[TagFilter]] = [], autoScalingGroups: [String] = [],
-                explicit: [String] = []) {
+                explicit: [String] = [], onPremises: OnPremisesSelection? = nil) {
         self.tagFilters = tagFilters
         self.tagSet = tagSet
         self.autoScalingGroups = autoScalingGroups
         self.explicit = explicit
+        self.onPremises = onPremises
     }
 
     /// Checks the CodeDeploy constraints: filters and a tag set are exclusive, at most
@@ -58,13 +74,27 @@ public struct TargetSelection: Sendable, Equatable, Codable {
         if autoScalingGroups.count > 10 {
             throw .invalid("targets: at most 10 Auto Scaling groups, got \(autoScalingGroups.count)")
         }
+        if let onPremises {
+            if !onPremises.tagFilters.isEmpty && !onPremises.tagSet.isEmpty {
+                throw .invalid("targets.on_premises: use tag filters or a tag set, not both (InvalidOnPremisesTagCombinationException)")
+            }
+            if onPremises.tagSet.count > 3 { throw .invalid("targets.on_premises: a tag set has at most 3 groups, got \(onPremises.tagSet.count)") }
+        }
     }
 
     public func includes(_ target: TargetDescription) -> Bool {
         if explicit.contains(target.id) { return true }
+        if target.onPremises {
+            guard let onPremises else { return false }
+            return Self.matches(target.tags, filters: onPremises.tagFilters, set: onPremises.tagSet)
+        }
         if let group = target.autoScalingGroup, autoScalingGroups.contains(group) { return true }
-        if !tagFilters.isEmpty && tagFilters.contains(where: { $0.matches(target.tags) }) { return true }
-        if !tagSet.isEmpty && tagSet.allSatisfy({ group in group.contains { $0.matches(target.tags) } }) { return true }
+        return Self.matches(target.tags, filters: tagFilters, set: tagSet)
+    }
+
+    static func matches(_ tags: [String: String], filters: [TagFilter], set: [[TagFilter]]) -> Bool {
+        if !filters.isEmpty && filters.contains(where: { $0.matches(tags) }) { return true }
+        if !set.isEmpty && set.allSatisfy({ group in group.contains { $0.matches(tags) } }) { return true }
         return false
     }
 

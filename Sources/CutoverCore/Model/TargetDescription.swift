@@ -19,14 +19,29 @@ public struct TargetDescription: Sendable, Equatable, Codable {
     public var health: Health
     /// The revision last installed successfully, if any.
     public var revision: String?
+    /// An on-premises instance (matched by a group's on-premises tags, never by its EC2
+    /// ones; no load balancer registration).
+    public var onPremises: Bool
 
     public init(id: String, tags: [String: String] = [:], autoScalingGroup: String? = nil,
-                health: Health = .healthy, revision: String? = nil) {
+                health: Health = .healthy, revision: String? = nil, onPremises: Bool = false) {
         self.id = id
         self.tags = tags
         self.autoScalingGroup = autoScalingGroup
         self.health = health
         self.revision = revision
+        self.onPremises = onPremises
+    }
+
+    /// Records written before on-premises instances existed have no `onPremises`.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        tags = try c.decode([String: String].self, forKey: .tags)
+        autoScalingGroup = try c.decodeIfPresent(String.self, forKey: .autoScalingGroup)
+        health = try c.decode(Health.self, forKey: .health)
+        revision = try c.decodeIfPresent(String.self, forKey: .revision)
+        onPremises = try c.decodeIfPresent(Bool.self, forKey: .onPremises) ?? false
     }
 
     public func revisionHealth(current: String?) -> RevisionHealth {

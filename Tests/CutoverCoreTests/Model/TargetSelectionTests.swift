@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import CutoverCore
 
@@ -40,5 +41,32 @@ import Testing
         #expect(throws: CoreError.self) {
             try TargetSelection(tagSet: Array(repeating: [TagFilter(key: "k")], count: 4)).validate()
         }
+    }
+
+    /// On-premises instances are matched by the on-premises tags only, EC2 ones by the
+    /// EC2 tags only; a name given outright is either.
+    @Test func onPremisesTagsAreKeptApartFromEC2Tags() {
+        let mixed = fleet + [
+            TargetDescription(id: "mi-1", tags: ["env": "prod"], onPremises: true),
+            TargetDescription(id: "mi-2", tags: ["env": "staging"], onPremises: true),
+        ]
+        let prod = [TagFilter(key: "env", value: "prod")]
+        #expect(TargetSelection(tagFilters: prod).select(from: mixed).map(\.id) == ["a", "b"])
+        #expect(TargetSelection(onPremises: OnPremisesSelection(tagFilters: prod)).select(from: mixed).map(\.id) == ["mi-1"])
+        #expect(TargetSelection(tagFilters: prod, onPremises: OnPremisesSelection(tagSet: [[TagFilter(key: "env", kind: .keyOnly)]]))
+            .select(from: mixed).map(\.id) == ["a", "b", "mi-1", "mi-2"])
+        #expect(TargetSelection(explicit: ["mi-2"]).select(from: mixed).map(\.id) == ["mi-2"])
+        #expect(throws: CoreError.self) {
+            try TargetSelection(onPremises: OnPremisesSelection(tagFilters: prod, tagSet: [prod])).validate()
+        }
+    }
+
+    /// Records written before on-premises instances existed read back as EC2 ones.
+    @Test func olderRecordsDecodeWithoutOnPremises() throws {
+        let old = #"{"id":"i-1","tags":{"env":"prod"},"health":"Healthy","revision":"v1"}"#
+        let target = try JSONDecoder().decode(TargetDescription.self, from: Data(old.utf8))
+        #expect(target.id == "i-1" && target.revision == "v1" && !target.onPremises)
+        let selection = try JSONDecoder().decode(TargetSelection.self, from: Data(#"{"tagFilters":[],"tagSet":[],"autoScalingGroups":["web"],"explicit":[]}"#.utf8))
+        #expect(selection.autoScalingGroups == ["web"] && selection.onPremises == nil)
     }
 }
