@@ -31,6 +31,7 @@ struct AWSResumeContext: Codable {
         var appSpec: AppSpecSource?
         var pollSeconds: Double
         var deliverySeconds: Int?
+        var classicLoadBalancers: [String]?
         /// A blue/green through a copy: the Auto Scaling group it replaces, and the copy.
         var replacing: [String]?
     }
@@ -93,14 +94,15 @@ extension AWSCloudBinding {
                                              groupID: server.groupID, targetGroupARNs: server.targetGroupARNs, record: record)
             executor.pollInterval = .milliseconds(Int64(server.pollSeconds * 1000))
             executor.deliveryTimeoutSeconds = server.deliverySeconds ?? servers.deliverySeconds
+            executor.classicLoadBalancers = server.classicLoadBalancers ?? []
             if let replacing = server.replacing, replacing.count == 2 { executor.replacingGroup = (replacing[0], replacing[1]) }
             // Commands are looked for from a minute before it was created (clock skew).
             executor.earlierCommandsSince = recorded.summary.createdAt.addingTimeInterval(-60)
             deployment = LiveDeployment(resuming: spec, log: recorded.events, createdAt: recorded.summary.createdAt, executor: executor)
             if spec.blueGreen != nil {
-                let (client, targetGroups) = (client, server.targetGroupARNs)
+                let (client, targetGroups, classic) = (client, server.targetGroupARNs, server.classicLoadBalancers ?? [])
                 deployment.blueGreenRunner = { command in
-                    Self.carryOutBlueGreen(command, spec: spec, client: client, targetGroups: targetGroups)
+                    Self.carryOutBlueGreen(command, spec: spec, client: client, targetGroups: targetGroups, classic: classic)
                 }
             }
         } else {

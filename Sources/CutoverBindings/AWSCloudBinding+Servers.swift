@@ -29,6 +29,9 @@ final class AWSServerSettings {
 /// deployed in place (or blue/green through a copy of the Auto Scaling group) by
 /// `AWSServerExecutor` over SSM, S3 and ELBv2.
 extension AWSCloudBinding {
+    /// How `load_balancer =` names a Classic Load Balancer.
+    static let classicPrefix = "classic:"
+
     /// The tag EC2 gives the instances an Auto Scaling group launched.
     static let autoScalingGroupTag = "aws:autoscaling:groupName"
 
@@ -154,14 +157,19 @@ extension AWSCloudBinding {
         // Auto Scaling groups an earlier blue/green replaced stand for their copies.
         var group = named
         group.selection.autoScalingGroups = group.selection.autoScalingGroups.map(record.currentGroup)
-        var tgNames = servers.targetGroups[group.name] ?? []
-        if group.loadBalanced && tgNames.isEmpty, let asg = group.selection.autoScalingGroups.first,
+        // load_balancer = "tg-name, arn:…, classic:name": target groups, and Classic Load
+        // Balancers with the classic: prefix.
+        let named = servers.targetGroups[group.name] ?? []
+        var tgNames = named.filter { !$0.hasPrefix(Self.classicPrefix) }
+        var classic = named.filter { $0.hasPrefix(Self.classicPrefix) }.map { String($0.dropFirst(Self.classicPrefix.count)) }
+        if group.loadBalanced && named.isEmpty, let asg = group.selection.autoScalingGroups.first,
            let source = try? autoScaling.group(named: asg) {
             tgNames = source.settings.targetGroupARNs
+            classic = source.settings.loadBalancerNames
         }
-        if group.loadBalanced && tgNames.isEmpty {
-            throw LuaArgumentError(2, "MISSING_ELB_INFORMATION: group \(group.name) is load-balanced but names no target group "
-                                   + "(load_balancer = \"target-group-name\")")
+        if group.loadBalanced && tgNames.isEmpty && classic.isEmpty {
+            throw LuaArgumentError(2, "MISSING_ELB_INFORMATION: group \(group.name) is load-balanced but names no load balancer "
+                                   + "(load_balancer = \"target-group-name\" or \"classic:name\")")
         }
         let targetGroups = try targetGroupARNs(tgNames)
         let deploymentID = nextDeploymentID()
@@ -202,17 +210,19 @@ extension AWSCloudBinding {
                                          targetGroupARNs: targetGroups, record: record)
         executor.pollInterval = .milliseconds(Int64(servers.pollSeconds * 1000))
         executor.deliveryTimeoutSeconds = servers.deliverySeconds
+        executor.classicLoadBalancers = classic
         if let copy, let source = group.selection.autoScalingGroups.first { executor.replacingGroup = (source, copy) }
         let deployment = LiveDeployment(spec: spec, executor: executor)
         if blueGreen != nil {
             let client = self.client
+            let classic = classic
             deployment.blueGreenRunner = { command in
-                Self.carryOutBlueGreen(command, spec: spec, client: client, targetGroups: targetGroups)
+                Self.carryOutBlueGreen(command, spec: spec, client: client, targetGroups: targetGroups, classic: classic)
             }
         }
         let server = AWSResumeContext.Server(bucket: bucket, bundleKey: bundle.key, groupID: groupID, targetGroupARNs: targetGroups,
                                              appSpec: appSpecSource, pollSeconds: servers.pollSeconds,
-                                             deliverySeconds: servers.deliverySeconds,
+                                             deliverySeconds: servers.deliverySeconds, classicLoadBalancers: classic,
                                              replacing: executor.replacingGroup.map { [$0.original, $0.copy] })
         let binding = track(deployment, context: resumeContext(group, server: server))
         // After a blue/green success through a copy, the group deploys to the copy.
@@ -311,7 +321,7 @@ extension AWSCloudBinding {
     /// replacements (a copy made for the deployment is deleted; discovered instances
     /// are left running, out of the target groups).
     static func carryOutBlueGreen(_ command: EngineCommand, spec: DeploymentSpec, client: AWSClient,
-                                  targetGroups: [String]) -> EngineInput {
+                                  targetGroups: [String], classic: [String] = []) -> EngineInput {
         guard let options = spec.blueGreen else { return .timer }
         let autoScaling = AutoScaling(client)
         let replacements = Array(spec.targets.prefix(options.replacementCount))
@@ -339,10 +349,16 @@ extension AWSCloudBinding {
             do {
                 for copy in Set(replacements.compactMap(\.autoScalingGroup)).sorted() where copy.hasPrefix("CodeDeploy_") {
                     try autoScaling.attachTargetGroups(targetGroups, to: copy)
+                    try autoScaling.attachClassicLoadBalancers(classic, to: copy)
                 }
                 let asgs = Set(originals.compactMap(\.autoScalingGroup)).sorted()
                 for asg in asgs {
-                    if options.keepOriginals { try autoScaling.detachTargetGroups(targetGroups, from: asg) } else { try deleteGroup(asg) }
+                    if options.keepOriginals {
+                        try autoScaling.detachTargetGroups(targetGroups, from: asg)
+                        try autoScaling.detachClassicLoadBalancers(classic, from: asg)
+                    } else {
+                        try deleteGroup(asg)
+                    }
                 }
                 let loose = originals.filter { $0.autoScalingGroup == nil }.map(\.id)
                 if !options.keepOriginals && !loose.isEmpty { try EC2(client).terminateInstances(ids: loose) }

@@ -442,4 +442,42 @@ struct AwsServerTests {
         #expect(run.stdout.contains("mi-0aaa1  AllowTraffic - skipped"), "\(run)")
         for id in prod { #expect(run.stdout.contains("\(id)  AllowTraffic ✓"), "\(run)") }
     }
+
+    /// `load_balancer = "classic:NAME"`: BlockTraffic and AllowTraffic deregister and
+    /// register the instance with a Classic Load Balancer (CodeDeploy's elbInfoList).
+    @Test func aClassicLoadBalancerTakesTheInstancesOutAndBack() throws {
+        _ = try Self.python(moto, """
+            import boto3
+            kw = dict(endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+            elb = boto3.client("elb", **kw)
+            elb.create_load_balancer(LoadBalancerName="legacy", AvailabilityZones=["us-east-1a"],
+                                     Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstanceProtocol": "HTTP", "InstancePort": 8080}])
+            elb.register_instances_with_load_balancer(LoadBalancerName="legacy", Instances=[{"InstanceId": i} for i in \(prod)])
+            """)
+        let run = try cutover("""
+            local cutover = require "cutover"
+            local cloud = cutover.provider "aws"
+            cloud:bucket "cutover-revisions"
+            local g = cutover.group { provider = cloud, application = "shop", name = "legacy", targets = { tags = { env = "prod" } },
+                                      load_balancer = "classic:legacy", config = "CodeDeployDefault.OneAtATime" }
+            local d = g:deploy { revision = \(String(reflecting: Self.root + "/examples/shop/v1")) }
+            d:wait()
+            print("status", d.status)
+            io.write(d:log())
+            """)
+        #expect(run.status == 0 && run.stdout.contains("status\tSucceeded"), "\(run)")
+        let log = run.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        for id in prod {
+            let block = log.first { $0["target"] as? String == id && $0["event"] as? String == "BlockTraffic" && $0["kind"] as? String == "event_ended" }
+            let allow = log.first { $0["target"] as? String == id && $0["event"] as? String == "AllowTraffic" && $0["kind"] as? String == "event_ended" }
+            #expect(block?["message"] as? String == "\(id) deregistered from 1 load balancer(s)", "\(String(describing: block))")
+            #expect(allow?["message"] as? String == "\(id) registered and healthy in 1 load balancer(s)", "\(String(describing: allow))")
+        }
+        let states = try Self.python(moto, """
+            import boto3
+            kw = dict(endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+            print(" ".join(sorted(s["InstanceId"] + "=" + s["State"] for s in boto3.client("elb", **kw).describe_instance_health(LoadBalancerName="legacy")["InstanceStates"])))
+            """)
+        #expect(states.trimmingCharacters(in: .whitespacesAndNewlines) == prod.map { "\($0)=InService" }.joined(separator: " "), "\(states)")
+    }
 }

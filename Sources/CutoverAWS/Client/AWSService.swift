@@ -48,6 +48,9 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
                                                wireProtocol: .query(version: "2011-01-01"))
     public static let elbv2 = AWSService(name: "ELBv2", serviceID: "Elastic Load Balancing v2", endpointPrefix: "elasticloadbalancing",
                                          wireProtocol: .query(version: "2015-12-01"))
+    /// Classic Load Balancers (CodeDeploy's `elbInfoList`).
+    public static let elb = AWSService(name: "ELB", serviceID: "Elastic Load Balancing", endpointPrefix: "elasticloadbalancing",
+                                       wireProtocol: .query(version: "2012-06-01"))
     public static let lambda = AWSService(name: "Lambda", serviceID: "Lambda", endpointPrefix: "lambda",
                                           wireProtocol: .restJSON)
     public static let ecs = AWSService(name: "ECS", serviceID: "ECS", endpointPrefix: "ecs",

@@ -28,6 +28,8 @@ public final class AWSServerExecutor: DeploymentExecutor, @unchecked Sendable {
     public let groupID: String
     /// The ELBv2 target groups BlockTraffic and AllowTraffic act on.
     public let targetGroupARNs: [String]
+    /// The Classic Load Balancers they act on, by name.
+    public var classicLoadBalancers: [String] = []
     /// The deployment root on the instances.
     public var instanceRoot = InstanceScripts.defaultRoot
     /// How often SSM and target health are polled.
@@ -194,50 +196,82 @@ public final class AWSServerExecutor: DeploymentExecutor, @unchecked Sendable {
 
     // MARK: - Traffic
 
+    /// What BlockTraffic and AllowTraffic act on: ELBv2 target groups and Classic Load
+    /// Balancers.
+    enum Balancer {
+        case targetGroup(String)
+        case classic(String)
+    }
+
+    var balancers: [Balancer] { targetGroupARNs.map(Balancer.targetGroup) + classicLoadBalancers.map(Balancer.classic) }
+
     /// Deregisters (and waits until the target has drained) or registers (and waits
-    /// until it is healthy) the instance in every target group of the deployment group.
+    /// until it is healthy) the instance in every load balancer of the deployment group.
+    /// (A Classic Load Balancer shows no draining: its instance counts as out once it is
+    /// no longer InService.)
     func traffic(allow: Bool, instance: String, _ result: (LifecycleEventStatus, LifecycleErrorCode, String) -> EngineInput) -> EngineInput {
-        guard !targetGroupARNs.isEmpty else { return result(.succeeded, .success, "no target group") }
+        let balancers = self.balancers
+        guard !balancers.isEmpty else { return result(.succeeded, .success, "no load balancer") }
         let target = ELBv2.Target(instance)
-        do {
-            for arn in targetGroupARNs {
-                if allow {
-                    try elbv2.registerTargets([target], in: arn)
-                    continue
-                }
-                // An instance that is not registered has nothing to drain (moto refuses
-                // to deregister it with InvalidTarget).
-                switch Result(catching: { try elbv2.deregisterTargets([target], from: arn) }) {
-                case .success: break
-                case .failure(let error as AWSError) where error.code == "InvalidTarget": break
+        let elb = ELB(elbv2.client)
+        // An instance that is not registered has nothing to drain (moto refuses to
+        // deregister it: InvalidTarget, InvalidInstance).
+        func ignoringAbsent(_ call: () throws -> Void) throws {
+            switch Result(catching: call) {
+            case .success: break
+            case .failure(let error as AWSError) where error.code == "InvalidTarget" || error.code == "InvalidInstance": break
+            case .failure(let error): throw error
+            }
+        }
+        /// Whether the instance is where it should be in `balancer`, and what it says.
+        func settled(_ balancer: Balancer) throws -> (Bool, String) {
+            switch balancer {
+            case .targetGroup(let arn):
+                let health = try elbv2.describeTargetHealth(of: arn, targets: [target]).first { $0.target.id == instance }
+                let state = health?.state ?? "unused"
+                return (allow ? state == "healthy" : state != "draining", state + (health?.reason.map { " (\($0))" } ?? ""))
+            case .classic(let name):
+                let state: String
+                switch Result(catching: { try elb.instanceHealth(name, instanceIDs: [instance]).first }) {
+                case .success(let found): state = found.map { $0.state + ($0.reasonCode.map { " (\($0))" } ?? "") } ?? "not registered"
+                case .failure(let error as AWSError) where error.code == "InvalidInstance": state = "not registered"
                 case .failure(let error): throw error
+                }
+                return (allow ? state.hasPrefix("InService") : !state.hasPrefix("InService"), state)
+            }
+        }
+        do {
+            for balancer in balancers {
+                switch (balancer, allow) {
+                case (.targetGroup(let arn), true): try elbv2.registerTargets([target], in: arn)
+                case (.targetGroup(let arn), false): try ignoringAbsent { try elbv2.deregisterTargets([target], from: arn) }
+                case (.classic(let name), true): try elb.register([instance], with: name)
+                case (.classic(let name), false): try ignoringAbsent { try elb.deregister([instance], from: name) }
                 }
             }
             let deadline = ContinuousClock.now + (allow ? healthTimeout : drainTimeout)
-            var waiting = targetGroupARNs
+            var waiting = balancers
             var last = ""
             while !waiting.isEmpty {
-                var still: [String] = []
-                for arn in waiting {
-                    let health = try elbv2.describeTargetHealth(of: arn, targets: [target]).first { $0.target.id == instance }
-                    let state = health?.state ?? "unused"
-                    let done = allow ? state == "healthy" : state != "draining"
+                var still: [Balancer] = []
+                for balancer in waiting {
+                    let (done, state) = try settled(balancer)
                     if !done {
-                        still.append(arn)
-                        last = "\(state)" + (health?.reason.map { " (\($0))" } ?? "")
+                        still.append(balancer)
+                        last = state
                     }
                 }
                 waiting = still
                 if waiting.isEmpty { break }
                 if ContinuousClock.now + pollInterval > deadline {
                     return result(.failed, .unknownError, allow
-                        ? "\(instance) is not healthy in \(waiting.count) target group(s) after \(healthTimeout): \(last)"
+                        ? "\(instance) is not healthy in \(waiting.count) load balancer(s) after \(healthTimeout): \(last)"
                         : "\(instance) is still draining after \(drainTimeout)")
                 }
                 sleep(pollInterval)
             }
-            return result(.succeeded, .success, allow ? "\(instance) registered and healthy in \(targetGroupARNs.count) target group(s)"
-                                                      : "\(instance) deregistered from \(targetGroupARNs.count) target group(s)")
+            return result(.succeeded, .success, allow ? "\(instance) registered and healthy in \(balancers.count) load balancer(s)"
+                                                      : "\(instance) deregistered from \(balancers.count) load balancer(s)")
         } catch {
             return result(.failed, .unknownError, "\(error)")
         }

@@ -244,6 +244,22 @@ public struct AutoScaling: Sendable {
         }
     }
 
+    /// Attaches Classic Load Balancers by name (the group registers its instances). Retried.
+    public func attachClassicLoadBalancers(_ names: [String], to group: String) throws {
+        for chunk in Self.chunks(names, of: 10) {
+            _ = try client.query(AWSOperation(.autoScaling, "AttachLoadBalancers", idempotent: true),
+                                 ["AutoScalingGroupName": .string(group), "LoadBalancerNames": .list(chunk.map(QueryValue.string))])
+        }
+    }
+
+    /// Detaches Classic Load Balancers by name. Retried.
+    public func detachClassicLoadBalancers(_ names: [String], from group: String) throws {
+        for chunk in Self.chunks(names, of: 10) {
+            _ = try client.query(AWSOperation(.autoScaling, "DetachLoadBalancers", idempotent: true),
+                                 ["AutoScalingGroupName": .string(group), "LoadBalancerNames": .list(chunk.map(QueryValue.string))])
+        }
+    }
+
     /// Detaches target groups (the group deregisters its instances from them). Retried.
     public func detachTargetGroups(_ arns: [String], from group: String) throws {
         for chunk in Self.chunks(arns, of: 10) {
