@@ -73,8 +73,11 @@ extension LocalCloudBinding {
     func startBlueGreen(_ group: DeploymentGroup, revision: String, configuration: DeploymentConfiguration?, policy: String?,
                         creator: DeploymentCreator, rollbackOf: String?) throws -> DeploymentBinding {
         guard let options = group.blueGreen else { throw LuaArgumentError(1, "not a blue/green group") }
-        let path = Self.absolute(revision)
-        guard FileManager.default.fileExists(atPath: path) else {
+        // A rollback to originals the group never deployed names no revision: they go
+        // back as they are, nothing is installed.
+        let unnamed = creator == .codeDeployRollback && revision == BlueGreenOptions.originalsRevision
+        let path = unnamed ? revision : Self.absolute(revision)
+        guard unnamed || FileManager.default.fileExists(atPath: path) else {
             throw LuaArgumentError(2, "revision \(revision): no such directory or archive (REVISION_MISSING)")
         }
         let id = groupID(group.name)
@@ -118,10 +121,10 @@ extension LocalCloudBinding {
         }
         let spec = DeploymentSpec(
             id: deploymentID, application: group.application.name, group: group.name, platform: .server,
-            revision: (path as NSString).standardizingPath, lastSuccessfulRevision: groups[group.name]?.lastSuccessfulRevision,
+            revision: unnamed ? revision : (path as NSString).standardizingPath, lastSuccessfulRevision: groups[group.name]?.lastSuccessfulRevision,
             configuration: configuration ?? group.configuration, targets: targets, loadBalanced: true, alarms: group.alarms,
             autoRollback: group.autoRollback, creator: creator, rollbackOf: rollbackOf, policy: policy, blueGreen: blueGreen)
-        let deployment = LocalDeployment(spec: spec, client: client, revisionPath: path, groupID: id)
+        let deployment = LocalDeployment(spec: spec, client: client, revisionPath: unnamed ? "" : path, groupID: id)
         deployment.local?.loadBalancer = groupLoadBalancer(group.name)
         let client = self.client
         let sourceGroups = group.selection.autoScalingGroups
