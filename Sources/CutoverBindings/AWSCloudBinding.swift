@@ -149,8 +149,7 @@ final class AWSCloudBinding: LiveCloud {
         handles[run.spec.id] ?? DeploymentBinding(run: run)
     }
 
-    /// Deployment ids as CodeDeploy shapes them (`d-` and nine characters), unique per
-    /// process and second.
+    /// A new deployment id (LiveDeploymentID: never reused in a process, random across them).
     func nextDeploymentID() -> String { LiveDeploymentID.make(provider: "A") }
 
     /// Registers a deployment's handle and wires its policy, Lua hooks, history and
