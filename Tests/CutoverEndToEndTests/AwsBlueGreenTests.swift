@@ -54,6 +54,15 @@ struct AwsBlueGreenTests {
         return try Pipes.run(invocation, timeout: .seconds(180))
     }
 
+    /// Runs a Lua script with the binary against moto.
+    func lua(_ text: String) throws -> Pipes.Output {
+        let sandbox = try Sandbox()
+        var invocation = try sandbox.cutover(["--provider", "aws", try sandbox.write(text, to: "run.lua")])
+        invocation.environment.merge(moto.environment) { $1 }
+        invocation.environment["CUTOVER_AWS_POLL"] = "0.05"
+        return try Pipes.run(invocation, timeout: .seconds(180))
+    }
+
     /// What moto has now: Auto Scaling groups and their in-service instances, the
     /// healthy targets of shop-web, running instances, and the group's S3 record.
     struct World: Decodable {
@@ -176,8 +185,7 @@ struct AwsBlueGreenTests {
     /// it): the instance it launched missed the deployment, so a CodeDeployAutoUpdate
     /// deployment of the same revision follows and brings it up to date.
     @Test func anInstanceLaunchedMidDeploymentGetsAFollowUp() throws {
-        let sandbox = try Sandbox()
-        let script = try sandbox.write("""
+        let run = try lua("""
             local cutover = require "cutover"
             local cloud = cutover.provider "aws"
             cloud:bucket "cutover-revisions"
@@ -192,11 +200,7 @@ struct AwsBlueGreenTests {
             print("deployment", d.id, d.status)
             local f = d.follow_up
             print("follow-up", f and f.id, f and f.status)
-            """, to: "grow.lua")
-        var invocation = try sandbox.cutover(["--provider", "aws", script])
-        invocation.environment.merge(moto.environment) { $1 }
-        invocation.environment["CUTOVER_AWS_POLL"] = "0.05"
-        let run = try Pipes.run(invocation, timeout: .seconds(180))
+            """)
         #expect(run.status == 0, "\(run)")
         #expect(run.stdout.contains("\tSucceeded\n"), "\(run)")
         let line = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("follow-up\t") }, "\(run)")
@@ -376,8 +380,7 @@ struct AwsBlueGreenTests {
     /// `keep_original = true`: after the reroute the original group keeps its instances,
     /// running, detached from the target group; the copy serves.
     @Test func keepOriginalLeavesTheOriginalsRunningOutOfTheTargetGroup() throws {
-        let sandbox = try Sandbox()
-        let script = try sandbox.write("""
+        let run = try lua("""
             local cutover = require "cutover"
             local cloud = cutover.provider "aws"
             cloud:bucket "cutover-revisions"
@@ -387,11 +390,7 @@ struct AwsBlueGreenTests {
             local d = g:deploy { revision = \(String(reflecting: Self.root + "/examples/shop/v2")) }
             d:wait()
             print("deployment", d.status, d.message)
-            """, to: "keep.lua")
-        var invocation = try sandbox.cutover(["--provider", "aws", script])
-        invocation.environment.merge(moto.environment) { $1 }
-        invocation.environment["CUTOVER_AWS_POLL"] = "0.05"
-        let run = try Pipes.run(invocation, timeout: .seconds(180))
+            """)
         #expect(run.status == 0 && run.stdout.contains("deployment\tSucceeded"), "\(run)")
         let now = try world()
         #expect(now.groups["shop-asg"] == originals, "\(now.groups)")
