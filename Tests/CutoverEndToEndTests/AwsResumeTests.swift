@@ -37,12 +37,13 @@ struct AwsResumeTests {
         return process
     }
 
-    /// Waits (up to a minute) until `file` holds `text`; its contents.
-    static func waitFor(_ text: String, in file: String) throws -> String {
+    /// Waits (up to a minute) until `file` holds `text` (on one line with `other`, when
+    /// given); its contents.
+    static func waitFor(_ text: String, and other: String? = nil, in file: String) throws -> String {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let contents = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-            if contents.contains(text) { return contents }
+            if contents.split(separator: "\n").contains(where: { $0.contains(text) && other.map($0.contains) ?? true }) { return contents }
             usleep(20_000)
         }
         throw Failure(description: "\(file) never said \(text)")
@@ -95,7 +96,8 @@ struct AwsResumeTests {
 
         let output = sandbox.home + "/first.txt"
         let first = try Self.start(sandbox, ["--provider", "aws", example, "cutover-revisions", "shop-web", "prod"], moto: moto, extra: extra, output: output)
-        _ = try Self.waitFor(#""event": "Install", "deployment": "#, in: log)
+        // The held command: the first instance's Install, whichever batch it is in.
+        _ = try Self.waitFor(#""event": "Install", "deployment": "#, and: #""instance": "\#(prod[0])""#, in: log)
         let held = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()

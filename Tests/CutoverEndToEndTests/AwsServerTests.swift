@@ -47,10 +47,12 @@ struct AwsServerTests {
             tg = elb.create_target_group(Name="shop-web", Protocol="HTTP", Port=8080, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
             elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": i} for i in prod])
             s3.create_bucket(Bucket="cutover-revisions")
-            print(json.dumps(prod))
+            # In launch order, then by id, as the binding orders targets (moto may give
+            # the instances of one RunInstances call launch times a second apart).
+            found = [i for r in ec2.describe_instances(InstanceIds=prod)["Reservations"] for i in r["Instances"]]
+            print(json.dumps([i["InstanceId"] for i in sorted(found, key=lambda i: (i["LaunchTime"], i["InstanceId"]))]))
             """)
-        // One RunInstances call: one launch time, so ids order them (as the binding does).
-        prod = try JSONDecoder().decode([String].self, from: Data(out.utf8)).sorted()
+        prod = try JSONDecoder().decode([String].self, from: Data(out.utf8))
     }
 
     /// Runs a Python script (ENDPOINT is moto's); its standard output.
