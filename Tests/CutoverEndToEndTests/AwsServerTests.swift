@@ -189,29 +189,27 @@ struct AwsServerTests {
         onprem = json.loads(os.environ.get("ONPREM") or "{}")
         log = open(sys.argv[2], "a")
         class H(http.server.BaseHTTPRequestHandler):
+            def answer(self, status, out):
+                data = json.dumps(out).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/x-amz-json-1.1")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the caller was killed (the resume tests do that)
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
                 op = self.headers.get("X-Amz-Target", "").split(".")[-1]
                 if op == "SendCommand" and unmanaged[0] > 0:
                     unmanaged[0] -= 1
                     log.write(json.dumps({"unmanaged": body["InstanceIds"][0]}) + "\n"); log.flush()
-                    data = json.dumps({"__type": "InvalidInstanceId", "message": "Instances not in a valid state for account"}).encode()
-                    self.send_response(400)
-                    self.send_header("Content-Type", "application/x-amz-json-1.1")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                    return
+                    return self.answer(400, {"__type": "InvalidInstanceId", "message": "Instances not in a valid state for account"})
                 if throttle[0] > 0:
                     throttle[0] -= 1
                     log.write(json.dumps({"throttled": op}) + "\n"); log.flush()
-                    data = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
-                    self.send_response(400)
-                    self.send_header("Content-Type", "application/x-amz-json-1.1")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                    return
+                    return self.answer(400, {"__type": "ThrottlingException", "message": "Rate exceeded"})
                 if op == "SendCommand":
                     script = body["Parameters"]["commands"][0]
                     event = (re.search(r"LIFECYCLE_EVENT='([A-Za-z]+)'", script) or [None, "DownloadBundle" if "bundle.tar.gz" in script else "Install"])[1]
@@ -243,15 +241,7 @@ struct AwsServerTests {
                         out.update(Status="Failed", ResponseCode=1, StandardOutputContent="not healthy after 10 s: connection refused\ncutover: ScriptFailed: scripts/validate.sh exited with status 1\n")
                 else:
                     self.send_response(400); self.end_headers(); return
-                data = json.dumps(out).encode()
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/x-amz-json-1.1")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the caller was killed (the resume tests do that)
+                self.answer(200, out)
             def log_message(self, *a): pass
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
         print(server.server_address[1], flush=True)
